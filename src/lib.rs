@@ -1,0 +1,14 @@
+//! mcpcheck: conformance, load and snapshot testing for MCP servers.
+//!
+//! Layout: [`protocol`] knows the wire (versions, JSON-RPC); [`transport`] speaks it (Streamable
+//! HTTP, stdio, SSE); [`session`] is one client connection with its transcript; [`scenario`]
+//! loads and runs the checks written as data under `scenarios/`; [`validate`] checks messages
+//! against each version's wire schema; [`check`] is the result model every [`report`] renders.
+
+pub mod check;
+pub mod protocol;
+pub mod report;
+pub mod session;
+pub mod transcript;
+pub mod transport;
+pub mod validate;

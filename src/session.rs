@@ -1,0 +1,1 @@
+//! One client connection to a target (stub: being written).

@@ -1,0 +1,119 @@
+//! The wires a target speaks: Streamable HTTP and stdio, plus the SSE parser they share.
+//!
+//! Each transport records everything it sends and receives into a [`Transcript`](crate::transcript::Transcript)
+//! and delivers every received JSON-RPC message to the session's inbox.
+
+pub mod http;
+pub mod sse;
+pub mod stdio;
+
+use serde_json::Value;
+use std::time::Duration;
+
+pub use sse::{SseEvent, SseParser};
+
+/// Default cap on a response body or SSE event the harness will read.
+pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
+
+/// What to connect to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A Streamable HTTP endpoint URL.
+    Http { url: String },
+    /// A command to spawn and speak newline-delimited JSON-RPC with over stdin/stdout.
+    Stdio { program: String, args: Vec<String>, env: Vec<(String, String)> },
+}
+
+impl Target {
+    /// `streamable-http` or `stdio`.
+    pub fn transport_name(&self) -> &'static str {
+        match self {
+            Target::Http { .. } => "streamable-http",
+            Target::Stdio { .. } => "stdio",
+        }
+    }
+
+    /// The target as a user would write it.
+    pub fn display(&self) -> String {
+        match self {
+            Target::Http { url } => url.clone(),
+            Target::Stdio { program, args, .. } => {
+                std::iter::once(program.as_str()).chain(args.iter().map(String::as_str)).collect::<Vec<_>>().join(" ")
+            }
+        }
+    }
+}
+
+/// Client-side settings every transport honours.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Longest wait for any single network operation (connect, response head, body, next message).
+    pub timeout: Duration,
+    /// Largest response body or SSE event read; more is a [`TransportError::BodyTooLarge`].
+    pub max_body_bytes: usize,
+    /// Extra headers sent on every HTTP request (e.g. `Authorization`).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self { timeout: Duration::from_secs(10), max_body_bytes: DEFAULT_MAX_BODY, headers: Vec::new() }
+    }
+}
+
+/// Why a wire operation could not complete. A target's misbehaviour, not a harness bug.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// Nothing (or not enough) arrived in time.
+    #[error("timed out after {}ms waiting for {what}", .after.as_millis())]
+    Timeout { what: String, after: Duration },
+    /// The target could not be reached or started.
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    /// Reading or writing failed mid-way (reset, broken pipe, process exited).
+    #[error("i/o error: {0}")]
+    Io(String),
+    /// A body or event exceeded the configured cap.
+    #[error("response larger than the {limit}-byte cap")]
+    BodyTooLarge { limit: usize },
+    /// The target answered something the transport cannot use (e.g. a POST response that is
+    /// neither JSON nor SSE when a JSON-RPC response was required).
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The operation needs something this transport does not have (e.g. raw HTTP on stdio).
+    #[error("not supported on this transport: {0}")]
+    Unsupported(String),
+}
+
+/// HTTP facts of one POST/GET/DELETE the session made.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HttpMeta {
+    /// Status code.
+    pub status: u16,
+    /// Response headers, names lower-cased, in received order.
+    pub headers: Vec<(String, String)>,
+    /// The `content-type` header, lower-cased, parameters kept.
+    pub content_type: Option<String>,
+    /// The body as text when it was not an SSE stream (lossy UTF-8, capped).
+    pub body: Option<String>,
+    /// SSE events of the response stream when it was one (all events, priming ones included).
+    pub sse_events: Vec<SseEvent>,
+}
+
+impl HttpMeta {
+    /// First header value by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// One received item: a JSON-RPC message, or text that was not one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Incoming {
+    /// Parsed JSON (object or array).
+    Message(Value),
+    /// A line/event/body that is not valid JSON (kept as evidence).
+    Garbage(String),
+    /// The server side closed (stdio process exited, or a stream ended), with detail.
+    Closed(String),
+}

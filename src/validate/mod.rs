@@ -1,0 +1,1 @@
+//! Wire-schema validation (stub: being written).
