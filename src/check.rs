@@ -127,7 +127,10 @@ pub struct Summary {
 impl Summary {
     /// Counts the verdicts of `checks`.
     pub fn of(checks: &[CheckResult]) -> Summary {
-        let mut s = Summary { total: checks.len(), ..Summary::default() };
+        let mut s = Summary {
+            total: checks.len(),
+            ..Summary::default()
+        };
         for c in checks {
             match c.verdict {
                 Verdict::Pass => s.pass += 1,

@@ -6,9 +6,12 @@
 //! against each version's wire schema; [`check`] is the result model every [`report`] renders.
 
 pub mod check;
+pub mod cli;
 pub mod protocol;
 pub mod report;
+pub mod scenario;
 pub mod session;
+pub mod suite;
 pub mod transcript;
 pub mod transport;
 pub mod validate;

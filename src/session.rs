@@ -1,1 +1,473 @@
-//! One client connection to a target (stub: being written).
+//! One client connection to a target: send requests and notifications, await responses, answer
+//! server→client requests, and keep everything that arrived as evidence.
+//!
+//! A [`Session`] owns a transport (Streamable HTTP or stdio) and the receiving end of its inbox.
+//! Messages that are not the awaited response stay buffered ([`Session::received`]) until a
+//! check takes them ([`Session::wait_for`], [`Session::drain`]); server→client requests are
+//! answered automatically (`ping` → `{}`, replies set with [`Session::set_reply`], otherwise
+//! -32601) and stay visible too. Every wait is bounded by `ClientOptions::timeout`.
+
+mod inbox;
+
+use crate::protocol::jsonrpc::{self, Message};
+use crate::protocol::ProtocolVersion;
+use crate::transcript::Transcript;
+use crate::transport::{
+    ClientOptions, HttpMeta, HttpTransport, Inbox, Incoming, StdioTransport, Target, TransportError,
+};
+use inbox::Waiting;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// After the deadline, how long to wait for a POST whose response already arrived to report its
+/// HTTP facts (its task stops reading at the same deadline).
+const META_GRACE: Duration = Duration::from_millis(500);
+
+/// What one send produced.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Exchange {
+    /// The response (result or error) to the request sent; for a batch, an array of the
+    /// responses that arrived, in request order. `None` for notifications and responses, or when
+    /// the HTTP exchange ended without it.
+    pub response: Option<Value>,
+    /// HTTP facts of the POST (HTTP targets only).
+    pub http: Option<HttpMeta>,
+    /// Other messages that arrived while waiting (also kept in [`Session::received`]).
+    pub received: Vec<Value>,
+    /// From the send until the response arrived (or until the send returned, without one).
+    pub elapsed: Duration,
+}
+
+/// The wire a session speaks.
+#[derive(Debug)]
+enum Wire {
+    Http(HttpTransport),
+    Stdio(StdioTransport),
+}
+
+/// One client connection to a target.
+#[derive(Debug)]
+pub struct Session {
+    wire: Wire,
+    inbox: mpsc::UnboundedReceiver<Incoming>,
+    /// Held so the inbox never reports "closed" by itself; closure comes as `Incoming::Closed`.
+    _inbox_tx: Inbox,
+    opts: ClientOptions,
+    transcript: Transcript,
+    buffer: Vec<Value>,
+    garbage: Vec<String>,
+    closed: Option<String>,
+    next_id: i64,
+    replies: HashMap<String, Value>,
+    init_result: Option<Value>,
+    version: Option<ProtocolVersion>,
+}
+
+impl Session {
+    /// Connects: builds the HTTP client for a URL (nothing is sent yet) or spawns the command.
+    pub async fn open(
+        target: &Target,
+        opts: ClientOptions,
+        transcript: Transcript,
+    ) -> Result<Session, TransportError> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let wire = match target {
+            Target::Http { url } => Wire::Http(HttpTransport::new(
+                url,
+                opts.clone(),
+                transcript.clone(),
+                tx.clone(),
+            )?),
+            Target::Stdio { program, args, env } => Wire::Stdio(StdioTransport::spawn(
+                program,
+                args,
+                env,
+                opts.clone(),
+                transcript.clone(),
+                tx.clone(),
+            )?),
+        };
+        Ok(Session {
+            wire,
+            inbox: rx,
+            _inbox_tx: tx,
+            opts,
+            transcript,
+            buffer: Vec::new(),
+            garbage: Vec::new(),
+            closed: None,
+            next_id: 1,
+            replies: HashMap::new(),
+            init_result: None,
+            version: None,
+        })
+    }
+
+    /// `initialize` params for `version`: no client capabilities declared, `clientInfo` mcpcheck.
+    pub fn default_initialize_params(version: ProtocolVersion) -> Value {
+        json!({
+            "protocolVersion": version.as_str(),
+            "capabilities": {},
+            "clientInfo": {"name": "mcpcheck", "version": env!("CARGO_PKG_VERSION")}
+        })
+    }
+
+    /// Sends `initialize` (not `notifications/initialized`). On a result, stores it and the
+    /// negotiated version and, over HTTP, takes the `Mcp-Session-Id` response header and starts
+    /// sending `MCP-Protocol-Version` when the negotiated version has that header.
+    pub async fn initialize(&mut self, params: Value) -> Result<Exchange, TransportError> {
+        let ex = self.request("initialize", Some(params)).await?;
+        let Some(result) = ex.response.as_ref().and_then(|r| r.get("result")) else {
+            return Ok(ex);
+        };
+        self.init_result = Some(result.clone());
+        self.version = result
+            .get("protocolVersion")
+            .and_then(Value::as_str)
+            .and_then(ProtocolVersion::parse);
+        if let Wire::Http(http) = &self.wire {
+            if let Some(id) = ex.http.as_ref().and_then(|m| m.header("mcp-session-id")) {
+                http.set_session_id(Some(id.to_string()));
+            }
+            if let Some(v) = self
+                .version
+                .filter(|v| v.features().protocol_version_header)
+            {
+                http.set_protocol_version(Some(v.as_str().to_string()));
+            }
+        }
+        Ok(ex)
+    }
+
+    /// `initialize` with default params, then `notifications/initialized`; returns the result,
+    /// or `Err(Protocol)` when the server answered with an error or not at all.
+    pub async fn handshake(&mut self, version: ProtocolVersion) -> Result<Value, TransportError> {
+        let ex = self
+            .initialize(Self::default_initialize_params(version))
+            .await?;
+        let Some(resp) = ex.response else {
+            return Err(TransportError::Protocol(
+                "the initialize request got no response".into(),
+            ));
+        };
+        if let Some(err) = resp.get("error") {
+            return Err(TransportError::Protocol(format!(
+                "initialize was answered with an error: {err}"
+            )));
+        }
+        let Some(result) = resp.get("result").cloned() else {
+            return Err(TransportError::Protocol(format!(
+                "initialize response has no result: {resp}"
+            )));
+        };
+        self.send(jsonrpc::notification("notifications/initialized", None))
+            .await?;
+        Ok(result)
+    }
+
+    /// A fresh integer request id (1, 2, 3, …).
+    pub fn fresh_id(&mut self) -> i64 {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
+        id
+    }
+
+    /// Sends request `method` with a fresh integer id and waits for its response.
+    pub async fn request(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+    ) -> Result<Exchange, TransportError> {
+        let id = self.fresh_id();
+        self.send(jsonrpc::request(json!(id), method, params)).await
+    }
+
+    /// Sends any message as given. For a request (or a batch holding requests), waits up to the
+    /// timeout for the response with the same id and JSON type (`Err(Timeout)` if none came);
+    /// over HTTP, returns early with `response: None` when the POST ended without it. For
+    /// notifications and responses, returns after the send (HTTP: with the POST's facts).
+    pub async fn send(&mut self, message: Value) -> Result<Exchange, TransportError> {
+        let waiting = Waiting::for_message(&message);
+        let batch = message.is_array();
+        let what = describe_wait(&message);
+        self.exchange(message.to_string(), waiting, batch, None, what)
+            .await
+    }
+
+    /// Sends `body` verbatim (stdio: plus `\n`; HTTP: as the POST body) and collects what arrives
+    /// within `quiet` (HTTP: until the POST ends, at most the timeout). The response is the one
+    /// matching the body's request id if it parses, else the first error with a null id.
+    pub async fn send_raw(
+        &mut self,
+        body: &str,
+        quiet: Duration,
+    ) -> Result<Exchange, TransportError> {
+        let waiting = Waiting::for_raw(body);
+        let batch = serde_json::from_str::<Value>(body).is_ok_and(|v| v.is_array());
+        self.exchange(
+            body.to_string(),
+            waiting,
+            batch,
+            Some(quiet),
+            "anything".into(),
+        )
+        .await
+    }
+
+    /// Sends a request without waiting for its response (HTTP: the POST runs in its own task).
+    pub async fn start(&mut self, message: Value) -> Result<(), TransportError> {
+        match &mut self.wire {
+            Wire::Http(http) => {
+                drop(http.post(message.to_string().into_bytes()));
+                Ok(())
+            }
+            Wire::Stdio(stdio) => stdio.send(&message).await,
+        }
+    }
+
+    /// The response to request `id` (buffered or arriving within `timeout`); `None` on timeout.
+    pub async fn wait_response(
+        &mut self,
+        id: &Value,
+        timeout: Duration,
+    ) -> Result<Option<Value>, TransportError> {
+        Ok(self
+            .wait_for(timeout, |v| jsonrpc::is_response_to(v, id))
+            .await)
+    }
+
+    /// The first message (buffered, or arriving within `timeout`) matching `pred`, taken out of
+    /// the buffer.
+    pub async fn wait_for(
+        &mut self,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        if let Some(i) = self.buffer.iter().position(&pred) {
+            return Some(self.buffer.remove(i));
+        }
+        let deadline = Instant::now() + timeout;
+        while let Ok(next) = self.next_message(deadline).await {
+            match next {
+                Some(v) if pred(&v) => return Some(v),
+                Some(v) => self.buffer.push(v),
+                None => {}
+            }
+        }
+        None
+    }
+
+    /// Everything buffered plus everything arriving within `window`; the buffer is emptied.
+    pub async fn drain(&mut self, window: Duration) -> Vec<Value> {
+        let deadline = Instant::now() + window;
+        while let Ok(next) = self.next_message(deadline).await {
+            if let Some(v) = next {
+                self.buffer.push(v);
+            }
+        }
+        std::mem::take(&mut self.buffer)
+    }
+
+    /// Messages received and not yet taken (server requests and notifications included).
+    pub fn received(&self) -> &[Value] {
+        &self.buffer
+    }
+
+    /// Received items that were not JSON-RPC messages, so far.
+    pub fn garbage(&self) -> &[String] {
+        &self.garbage
+    }
+
+    /// Why the server side closed, if it did (stdio: the process exit).
+    pub fn closed(&self) -> Option<&str> {
+        self.closed.as_deref()
+    }
+
+    /// The negotiated protocol version, if `initialize` returned a known one.
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        self.version
+    }
+
+    /// The `initialize` result, once received.
+    pub fn init_result(&self) -> Option<&Value> {
+        self.init_result.as_ref()
+    }
+
+    /// The HTTP session id, if the server issued one.
+    pub fn session_id(&self) -> Option<String> {
+        self.http().and_then(HttpTransport::session_id)
+    }
+
+    /// The HTTP transport, for raw exchanges (`None` on stdio).
+    pub fn http(&self) -> Option<&HttpTransport> {
+        match &self.wire {
+            Wire::Http(h) => Some(h),
+            Wire::Stdio(_) => None,
+        }
+    }
+
+    /// The stdio transport, for its stderr (`None` on HTTP).
+    pub fn stdio(&self) -> Option<&StdioTransport> {
+        match &self.wire {
+            Wire::Stdio(s) => Some(s),
+            Wire::Http(_) => None,
+        }
+    }
+
+    /// The transcript everything is recorded in.
+    pub fn transcript(&self) -> &Transcript {
+        &self.transcript
+    }
+
+    /// The client options in force.
+    pub fn options(&self) -> &ClientOptions {
+        &self.opts
+    }
+
+    /// Answers server→client requests for `method` with `result` from now on.
+    pub fn set_reply(&mut self, method: &str, result: Value) {
+        self.replies.insert(method.to_string(), result);
+    }
+
+    /// Ends the session: HTTP sends `DELETE` when a session id exists (returning its facts);
+    /// stdio closes stdin and stops the process.
+    pub async fn close(self) -> Result<Option<HttpMeta>, TransportError> {
+        match self.wire {
+            Wire::Http(http) if http.session_id().is_some() => {
+                http.delete_session().await.map(Some)
+            }
+            Wire::Http(_) => Ok(None),
+            Wire::Stdio(stdio) => {
+                stdio.shutdown().await;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Sends `text` and waits as `waiting` says; `quiet` is the stdio collection window of a raw
+    /// send (`None`: until the responses arrived, at most the timeout).
+    async fn exchange(
+        &mut self,
+        text: String,
+        mut waiting: Waiting,
+        batch: bool,
+        quiet: Option<Duration>,
+        what: String,
+    ) -> Result<Exchange, TransportError> {
+        let started = Instant::now();
+        let deadline = started + self.opts.timeout;
+        let mut post = match &mut self.wire {
+            Wire::Http(http) => http.post(text.into_bytes()),
+            Wire::Stdio(stdio) => {
+                let mut line = text;
+                line.push('\n');
+                stdio.write_raw(line.as_bytes()).await?;
+                return self
+                    .collect_stdio(waiting, batch, quiet, started, what)
+                    .await;
+            }
+        };
+        let mut meta = None;
+        let mut timed_out = false;
+        loop {
+            tokio::select! {
+                // The POST's result first: once it is in, everything it delivered is queued.
+                biased;
+                done = &mut post => match done {
+                    Ok(m) => {
+                        meta = Some(m);
+                        break;
+                    }
+                    Err(e) if !waiting.any() => return Err(e),
+                    Err(_) => break, // the response arrived; the failure is in the transcript
+                },
+                item = self.inbox.recv() => {
+                    if let Some(v) = match item { Some(i) => self.absorb(i).await, None => None } {
+                        self.keep(&mut waiting, v);
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline) => {
+                    timed_out = true;
+                    break;
+                }
+            }
+        }
+        self.absorb_ready(&mut waiting).await;
+        if timed_out {
+            if !waiting.any() {
+                return Err(TransportError::Timeout {
+                    what,
+                    after: self.opts.timeout,
+                });
+            }
+            meta = tokio::time::timeout(META_GRACE, post)
+                .await
+                .ok()
+                .and_then(Result::ok);
+            self.absorb_ready(&mut waiting).await;
+        }
+        Ok(self.finish(waiting, batch, meta, started))
+    }
+
+    /// stdio: waits for the responses (or `quiet` for a raw send) after the write.
+    async fn collect_stdio(
+        &mut self,
+        mut waiting: Waiting,
+        batch: bool,
+        quiet: Option<Duration>,
+        started: Instant,
+        what: String,
+    ) -> Result<Exchange, TransportError> {
+        let until = started + quiet.unwrap_or(self.opts.timeout);
+        while quiet.is_some() || (waiting.expects_response() && !waiting.complete()) {
+            match self.next_message(until).await {
+                Ok(Some(v)) => self.keep(&mut waiting, v),
+                Ok(None) => {}
+                Err(()) => break,
+            }
+        }
+        if quiet.is_none() && waiting.expects_response() && !waiting.any() {
+            return Err(match &self.closed {
+                Some(why) => {
+                    TransportError::Io(format!("the server closed before answering: {why}"))
+                }
+                None => TransportError::Timeout {
+                    what,
+                    after: self.opts.timeout,
+                },
+            });
+        }
+        Ok(self.finish(waiting, batch, None, started))
+    }
+
+    fn finish(
+        &self,
+        waiting: Waiting,
+        batch: bool,
+        http: Option<HttpMeta>,
+        started: Instant,
+    ) -> Exchange {
+        let elapsed = waiting.first_at.unwrap_or_else(Instant::now) - started;
+        let (response, received) = waiting.into_response(batch);
+        Exchange {
+            response,
+            http,
+            received,
+            elapsed,
+        }
+    }
+}
+
+/// "the response to request id 3 (`tools/list`)" and the like, for timeout errors.
+fn describe_wait(message: &Value) -> String {
+    match Message::classify(message) {
+        Message::Request { id, method, .. } => {
+            format!("the response to request id {id} (`{method}`)")
+        }
+        Message::Batch(_) => "the responses to the batch".into(),
+        _ => "the message to be sent".into(),
+    }
+}

@@ -83,7 +83,10 @@ impl Default for Transcript {
 impl Transcript {
     /// An empty transcript whose clock starts now.
     pub fn new() -> Self {
-        Self { inner: Arc::new(Mutex::new(Vec::new())), start: Instant::now() }
+        Self {
+            inner: Arc::new(Mutex::new(Vec::new())),
+            start: Instant::now(),
+        }
     }
 
     /// Milliseconds since the transcript started (for building entries).
@@ -99,7 +102,10 @@ impl Transcript {
     /// Appends a note.
     pub fn note(&self, text: impl Into<String>) {
         let t_ms = self.now_ms();
-        self.push(Entry::Note { t_ms, text: text.into() });
+        self.push(Entry::Note {
+            t_ms,
+            text: text.into(),
+        });
     }
 
     /// The current length, to slice from later.

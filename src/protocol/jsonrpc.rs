@@ -26,13 +26,25 @@ pub mod codes {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     /// Has `method` and `id`.
-    Request { id: Value, method: String, params: Option<Value> },
+    Request {
+        id: Value,
+        method: String,
+        params: Option<Value>,
+    },
     /// Has `method`, no `id`.
-    Notification { method: String, params: Option<Value> },
+    Notification {
+        method: String,
+        params: Option<Value>,
+    },
     /// Has `id` and `result`.
     Response { id: Value, result: Value },
     /// Has `error` (the id may be null or absent for unreadable requests).
-    Error { id: Option<Value>, code: Option<i64>, message: Option<String>, data: Option<Value> },
+    Error {
+        id: Option<Value>,
+        code: Option<i64>,
+        message: Option<String>,
+        data: Option<Value>,
+    },
     /// A JSON array (a batch).
     Batch(Vec<Value>),
     /// Anything else, with why it is not a JSON-RPC message.
@@ -55,20 +67,33 @@ impl Message {
             };
             let params = obj.get("params").cloned();
             return match id {
-                Some(id) => Message::Request { id: id.clone(), method: m.to_string(), params },
-                None => Message::Notification { method: m.to_string(), params },
+                Some(id) => Message::Request {
+                    id: id.clone(),
+                    method: m.to_string(),
+                    params,
+                },
+                None => Message::Notification {
+                    method: m.to_string(),
+                    params,
+                },
             };
         }
         if let Some(err) = obj.get("error") {
             return Message::Error {
                 id: id.cloned(),
                 code: err.get("code").and_then(Value::as_i64),
-                message: err.get("message").and_then(Value::as_str).map(str::to_string),
+                message: err
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 data: err.get("data").cloned(),
             };
         }
         if let (Some(id), Some(result)) = (id, obj.get("result")) {
-            return Message::Response { id: id.clone(), result: result.clone() };
+            return Message::Response {
+                id: id.clone(),
+                result: result.clone(),
+            };
         }
         Message::Invalid("neither request, notification, result nor error".into())
     }
@@ -85,7 +110,9 @@ impl Message {
 
 /// Whether `v` is a response (result or error) to request `id`, comparing ids by value and type.
 pub fn is_response_to(v: &Value, id: &Value) -> bool {
-    let Some(obj) = v.as_object() else { return false };
+    let Some(obj) = v.as_object() else {
+        return false;
+    };
     !obj.contains_key("method")
         && (obj.contains_key("result") || obj.contains_key("error"))
         && obj.get("id") == Some(id)
@@ -156,8 +183,13 @@ mod tests {
             Message::Response { .. }
         ));
         assert!(matches!(
-            Message::classify(&json!({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}})),
-            Message::Error { code: Some(-32700), .. }
+            Message::classify(
+                &json!({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}})
+            ),
+            Message::Error {
+                code: Some(-32700),
+                ..
+            }
         ));
         assert!(matches!(Message::classify(&json!([])), Message::Batch(_)));
         assert!(matches!(Message::classify(&json!(3)), Message::Invalid(_)));

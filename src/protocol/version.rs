@@ -142,8 +142,16 @@ mod tests {
     fn feature_table_matches_the_changelogs() {
         assert!(ProtocolVersion::V2025_03_26.features().batching);
         assert!(!ProtocolVersion::V2025_06_18.features().batching);
-        assert!(!ProtocolVersion::V2025_03_26.features().protocol_version_header);
-        assert!(ProtocolVersion::V2025_06_18.features().protocol_version_header);
+        assert!(
+            !ProtocolVersion::V2025_03_26
+                .features()
+                .protocol_version_header
+        );
+        assert!(
+            ProtocolVersion::V2025_06_18
+                .features()
+                .protocol_version_header
+        );
         assert!(!ProtocolVersion::V2026_07_28.features().initialize);
     }
 }

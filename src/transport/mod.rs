@@ -10,7 +10,12 @@ pub mod stdio;
 use serde_json::Value;
 use std::time::Duration;
 
-pub use sse::{SseEvent, SseParser};
+pub use http::{HttpTransport, RawRequest, RawResponse};
+pub use sse::{SseError, SseEvent, SseParser};
+pub use stdio::StdioTransport;
+
+/// Where transports deliver what they receive: the session's inbox.
+pub type Inbox = tokio::sync::mpsc::UnboundedSender<Incoming>;
 
 /// Default cap on a response body or SSE event the harness will read.
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
@@ -21,7 +26,11 @@ pub enum Target {
     /// A Streamable HTTP endpoint URL.
     Http { url: String },
     /// A command to spawn and speak newline-delimited JSON-RPC with over stdin/stdout.
-    Stdio { program: String, args: Vec<String>, env: Vec<(String, String)> },
+    Stdio {
+        program: String,
+        args: Vec<String>,
+        env: Vec<(String, String)>,
+    },
 }
 
 impl Target {
@@ -37,9 +46,10 @@ impl Target {
     pub fn display(&self) -> String {
         match self {
             Target::Http { url } => url.clone(),
-            Target::Stdio { program, args, .. } => {
-                std::iter::once(program.as_str()).chain(args.iter().map(String::as_str)).collect::<Vec<_>>().join(" ")
-            }
+            Target::Stdio { program, args, .. } => std::iter::once(program.as_str())
+                .chain(args.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(" "),
         }
     }
 }
@@ -57,7 +67,11 @@ pub struct ClientOptions {
 
 impl Default for ClientOptions {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(10), max_body_bytes: DEFAULT_MAX_BODY, headers: Vec::new() }
+        Self {
+            timeout: Duration::from_secs(10),
+            max_body_bytes: DEFAULT_MAX_BODY,
+            headers: Vec::new(),
+        }
     }
 }
 
@@ -103,7 +117,10 @@ pub struct HttpMeta {
 impl HttpMeta {
     /// First header value by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -116,4 +133,51 @@ pub enum Incoming {
     Garbage(String),
     /// The server side closed (stdio process exited, or a stream ended), with detail.
     Closed(String),
+}
+
+/// Turns one received body, line or SSE data field into inbox items: a JSON object is one
+/// [`Incoming::Message`], a JSON array one item per element (non-object elements and top-level
+/// scalars are [`Incoming::Garbage`], being no JSON-RPC message), anything unparsable one
+/// [`Incoming::Garbage`] holding the text (lossy UTF-8, clipped for the record).
+pub fn decode_messages(bytes: &[u8]) -> Vec<Incoming> {
+    let garbage =
+        |b: &[u8]| Incoming::Garbage(crate::transcript::clip_body(&String::from_utf8_lossy(b)));
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v @ Value::Object(_)) => vec![Incoming::Message(v)],
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::Object(_) => Incoming::Message(v),
+                other => Incoming::Garbage(other.to_string()),
+            })
+            .collect(),
+        Ok(_) | Err(_) => vec![garbage(bytes)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn decode_splits_arrays_and_keeps_garbage() {
+        assert_eq!(
+            decode_messages(br#"{"a":1}"#),
+            vec![Incoming::Message(json!({"a":1}))]
+        );
+        assert_eq!(
+            decode_messages(br#"[{"a":1},2]"#),
+            vec![
+                Incoming::Message(json!({"a":1})),
+                Incoming::Garbage("2".into())
+            ]
+        );
+        assert_eq!(
+            decode_messages(b"nope"),
+            vec![Incoming::Garbage("nope".into())]
+        );
+        assert_eq!(decode_messages(b"42"), vec![Incoming::Garbage("42".into())]);
+        assert!(decode_messages(b"[]").is_empty());
+    }
 }

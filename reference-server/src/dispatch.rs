@@ -1,0 +1,231 @@
+//! Routes a request or notification to its method handler, enforcing the lifecycle (nothing
+//! but `initialize` and `ping` before initialization) and capability gating (methods of a
+//! capability that is not offered are unknown), and registers requests for cancellation.
+
+use crate::config::Capability;
+use crate::context::{Failure, HandlerResult, Outlet, Params, RequestCtx};
+use crate::fault::Fault;
+use crate::jsonrpc::{error_response, is_valid_id, response, RpcError};
+use crate::methods::{completion, lifecycle, logging, prompts, resources, tools};
+use crate::session::{Negotiated, Session};
+use crate::state::ServerState;
+use crate::version::Version;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// What to send back for a request.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// A response message.
+    Message(Value),
+    /// Nothing: the request was cancelled.
+    Silent,
+}
+
+/// What became of a notification.
+#[derive(Debug)]
+pub(crate) enum NotificationOutcome {
+    /// Accepted (or ignored, for unknown ones).
+    Accepted,
+    /// Refused (only under the `initialized-rejected` fault).
+    Rejected(RpcError),
+}
+
+/// The capability whose methods include `method`; `None` for methods of none, and an outer
+/// `None` for methods the server does not know.
+fn capability_of(method: &str) -> Option<Option<Capability>> {
+    Some(Some(match method {
+        "tools/list" | "tools/call" => Capability::Tools,
+        "resources/list"
+        | "resources/templates/list"
+        | "resources/read"
+        | "resources/subscribe"
+        | "resources/unsubscribe" => Capability::Resources,
+        "prompts/list" | "prompts/get" => Capability::Prompts,
+        "completion/complete" => Capability::Completions,
+        "logging/setLevel" => Capability::Logging,
+        "initialize" | "ping" => return Some(None),
+        _ => return None,
+    }))
+}
+
+/// The `_meta.progressToken` of `params`, when it is a valid token (string or integer).
+pub(crate) fn progress_token(params: Option<&Value>) -> Option<Value> {
+    let token = params?.get("_meta")?.get("progressToken")?;
+    is_valid_id(token).then(|| token.clone())
+}
+
+/// Handles one request and builds its response.
+pub(crate) async fn request(
+    state: &Arc<ServerState>,
+    session: &Arc<Session>,
+    id: Value,
+    method: &str,
+    params: Option<Value>,
+    outlet: Outlet,
+) -> Reply {
+    let outcome = handle(state, session, &id, method, params, outlet).await;
+    match outcome {
+        Ok(result) => {
+            let id = if method == "ping" && state.has(Fault::WrongResponseId) {
+                shifted_id(&id)
+            } else {
+                id
+            };
+            Reply::Message(response(id, result))
+        }
+        Err(Failure::Rpc(e)) => Reply::Message(error_response(id, &e)),
+        Err(Failure::Cancelled) => Reply::Silent,
+    }
+}
+
+/// A different id of the same type (`wrong-response-id`).
+fn shifted_id(id: &Value) -> Value {
+    match id {
+        Value::String(s) => json!(format!("{s}-x")),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => json!(i.checked_add(1).unwrap_or(i - 1)),
+            (None, Some(u)) => json!(u.checked_add(1).unwrap_or(u - 1)),
+            _ => json!(0),
+        },
+        _ => json!(0),
+    }
+}
+
+async fn handle(
+    state: &Arc<ServerState>,
+    session: &Arc<Session>,
+    id: &Value,
+    method: &str,
+    params: Option<Value>,
+    outlet: Outlet,
+) -> HandlerResult {
+    let token = progress_token(params.as_ref());
+    let params: Params = match params {
+        None => Params::new(),
+        Some(Value::Object(m)) => m,
+        Some(_) => return Err(RpcError::invalid_params("params must be an object").into()),
+    };
+    match method {
+        "initialize" => return lifecycle::initialize(state, session, &params),
+        "ping" => return lifecycle::ping(state),
+        _ => {}
+    }
+    if !session.is_initialized() {
+        if !state.has(Fault::NoInitRequired) {
+            return Err(
+                RpcError::invalid_request("Server not initialized: send initialize first").into(),
+            );
+        }
+        let newest = Version::NEWEST;
+        session.set_negotiated(Negotiated {
+            version: newest,
+            wire: newest.as_str().into(),
+        });
+    }
+    let Some(cap) = capability_of(method) else {
+        if state.has(Fault::UnknownMethodOk) {
+            return Ok(json!({}));
+        }
+        return Err(RpcError::method_not_found(method).into());
+    };
+    if let Some(cap) = cap {
+        if !state.serves(cap) {
+            return Err(RpcError::method_not_found(method).into());
+        }
+    }
+    let cancel = session.begin_request(id);
+    let ctx = RequestCtx::new(state.clone(), session.clone(), token, outlet, cancel);
+    let out = match method {
+        "tools/list" => tools::list(&ctx, &params),
+        "tools/call" => tools::call(&ctx, &params).await,
+        "resources/list" => resources::list(&ctx, &params),
+        "resources/templates/list" => resources::templates(&ctx, &params),
+        "resources/read" => resources::read(&ctx, &params),
+        "resources/subscribe" => resources::subscribe(&ctx, &params),
+        "resources/unsubscribe" => resources::unsubscribe(&ctx, &params),
+        "prompts/list" => prompts::list(&ctx, &params),
+        "prompts/get" => prompts::get(&ctx, &params),
+        "completion/complete" => completion::complete(&ctx, &params),
+        "logging/setLevel" => logging::set_level(&ctx, &params),
+        other => Err(RpcError::method_not_found(other).into()),
+    };
+    session.end_request(id);
+    out
+}
+
+/// Handles one notification. Unknown notifications are ignored, never answered.
+pub(crate) fn notification(
+    state: &ServerState,
+    session: &Session,
+    method: &str,
+    params: Option<&Value>,
+) -> NotificationOutcome {
+    match method {
+        "notifications/initialized" => {
+            if state.has(Fault::InitializedRejected) {
+                return NotificationOutcome::Rejected(RpcError::invalid_request(
+                    "notifications/initialized is not accepted",
+                ));
+            }
+            session.mark_initialized_notified();
+        }
+        "notifications/cancelled" => {
+            let request_id = params
+                .and_then(|p| p.get("requestId"))
+                .filter(|id| is_valid_id(id));
+            if let (Some(id), false) = (request_id, state.has(Fault::IgnoreCancel)) {
+                // Unknown or finished ids are ignored, as the spec requires.
+                session.cancel_request(id);
+            }
+        }
+        _ => {}
+    }
+    NotificationOutcome::Accepted
+}
+
+/// Whether a `tools/call` request targets a tool that runs long (answered as an SSE stream
+/// over HTTP and run concurrently over stdio).
+pub(crate) fn is_long_running(method: &str, params: Option<&Value>) -> bool {
+    method == "tools/call"
+        && params.and_then(|p| p.get("name")).and_then(Value::as_str) == Some("slow")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifted_ids_keep_their_type_and_differ() {
+        assert_eq!(shifted_id(&json!(1)), json!(2));
+        assert_eq!(shifted_id(&json!(i64::MAX)), json!(i64::MAX - 1));
+        assert_eq!(shifted_id(&json!("a")), json!("a-x"));
+    }
+
+    #[test]
+    fn progress_tokens_must_be_strings_or_integers() {
+        assert_eq!(
+            progress_token(Some(&json!({"_meta":{"progressToken":"t"}}))),
+            Some(json!("t"))
+        );
+        assert_eq!(
+            progress_token(Some(&json!({"_meta":{"progressToken":3}}))),
+            Some(json!(3))
+        );
+        assert_eq!(
+            progress_token(Some(&json!({"_meta":{"progressToken":null}}))),
+            None
+        );
+        assert_eq!(progress_token(None), None);
+    }
+
+    #[test]
+    fn capability_table_knows_every_method() {
+        assert_eq!(
+            capability_of("completion/complete"),
+            Some(Some(Capability::Completions))
+        );
+        assert_eq!(capability_of("ping"), Some(None));
+        assert_eq!(capability_of("x/unknown"), None);
+    }
+}

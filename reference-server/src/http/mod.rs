@@ -1,0 +1,99 @@
+//! The Streamable HTTP transport: one `/mcp` endpoint for POST, GET and DELETE behind the
+//! Origin/Host guard, plus `/health`.
+
+mod delete;
+mod get;
+mod guard;
+mod headers;
+mod post;
+mod reply;
+
+use crate::config::ServerConfig;
+use crate::state::ServerState;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get as get_route, post as post_route};
+use axum::{middleware, Router};
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Largest request body accepted; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// How long `shutdown` waits for connections to finish before dropping them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// The axum application for `state`.
+fn router(state: Arc<ServerState>) -> Router {
+    Router::new()
+        .route(
+            "/mcp",
+            post_route(post::handle)
+                .get(get::handle)
+                .delete(delete::handle),
+        )
+        .route_layer(middleware::from_fn_with_state(state.clone(), guard::check))
+        .route("/health", get_route(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// A server started with [`start_http`].
+pub struct RunningServer {
+    addr: SocketAddr,
+    state: Arc<ServerState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The bound address (with the actual port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The MCP endpoint URL, `http://<addr>/mcp`.
+    pub fn url(&self) -> String {
+        format!("http://{}/mcp", self.addr)
+    }
+
+    /// Stops accepting connections, ends open streams and waits (briefly) for the server task.
+    pub async fn shutdown(mut self) {
+        self.state.begin_shutdown();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+        }
+    }
+}
+
+/// Binds `addr` and serves in a background task; returns once the socket is bound.
+pub async fn start_http(config: ServerConfig, addr: SocketAddr) -> io::Result<RunningServer> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let state = ServerState::new(config);
+    let app = router(state.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
+}

@@ -1,0 +1,140 @@
+//! Checks that cannot be said as data (loops over what the server lists), registered by name.
+//!
+//! A scenario file names one with `builtin = "…"` and keeps its metadata (id, spec, level,
+//! detects) in the file like any other scenario; `args` pass parameters.
+
+mod argsgen;
+mod completion;
+mod lifecycle;
+mod listing;
+mod progress;
+mod prompts;
+mod resources;
+mod tools;
+
+pub use listing::walk_list;
+
+use super::context::RunContext;
+use super::template::Vars;
+use crate::check::{Finding, Level, Verdict};
+use crate::session::Session;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// What a builtin may use.
+pub struct BuiltinCtx<'a> {
+    /// A session set up as the scenario's `setup` says.
+    pub session: &'a mut Session,
+    /// Run-wide facts.
+    pub run: &'a RunContext,
+    /// The scenario's `args`.
+    pub args: &'a BTreeMap<String, Value>,
+    /// Variables and captures.
+    pub vars: &'a Vars,
+    /// The scenario's level.
+    pub level: Level,
+}
+
+impl BuiltinCtx<'_> {
+    /// A finding at the scenario's level.
+    pub fn finding(
+        &self,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Finding {
+        self.finding_at(self.level, message, expected, actual)
+    }
+
+    /// A finding at an explicit level.
+    pub fn finding_at(
+        &self,
+        level: Level,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            verdict: level.failure_verdict(),
+            message: message.into(),
+            expected: Some(expected.into()),
+            actual: Some(actual.into()),
+            location: None,
+        }
+    }
+
+    /// A string arg, or its default.
+    pub fn arg_str<'b>(&'b self, name: &str, default: &'b str) -> &'b str {
+        self.args
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+    }
+}
+
+/// The check could not apply (with the reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip(pub String);
+
+/// A builtin's outcome: findings (none = PASS), or SKIP.
+pub type BuiltinResult = Result<Vec<Finding>, Skip>;
+
+const NAMES: [&str; 11] = [
+    "pagination.walk",
+    "tools.call-each",
+    "tools.output-schema",
+    "tools.name-format",
+    "resources.read-each",
+    "prompts.get-each",
+    "lifecycle.version-echo",
+    "lifecycle.capabilities-honoured",
+    "progress.notifications",
+    "prompts.missing-argument",
+    "completion.shape",
+];
+
+/// Whether a builtin of this name exists.
+pub fn exists(name: &str) -> bool {
+    NAMES.contains(&name)
+}
+
+/// Every builtin name.
+pub fn names() -> Vec<&'static str> {
+    NAMES.to_vec()
+}
+
+/// Runs the named builtin.
+pub async fn run(name: &str, ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
+    match name {
+        "pagination.walk" => listing::pagination(ctx).await,
+        "tools.call-each" => tools::call_each(ctx).await,
+        "tools.output-schema" => tools::output_schema(ctx).await,
+        "tools.name-format" => tools::name_format(ctx).await,
+        "resources.read-each" => resources::read_each(ctx).await,
+        "prompts.get-each" => prompts::get_each(ctx).await,
+        "lifecycle.version-echo" => lifecycle::version_echo(ctx).await,
+        "lifecycle.capabilities-honoured" => lifecycle::capabilities_honoured(ctx).await,
+        "progress.notifications" => progress::notifications(ctx).await,
+        "prompts.missing-argument" => prompts::missing_argument(ctx).await,
+        "completion.shape" => completion::shape(ctx).await,
+        other => Ok(vec![Finding {
+            verdict: Verdict::Fail,
+            message: format!("scenario error: unknown builtin `{other}`"),
+            expected: None,
+            actual: None,
+            location: None,
+        }]),
+    }
+}
+
+/// The result object of a response, or a description of why there is none.
+pub(crate) fn result_of(resp: Option<&Value>) -> Result<&Value, String> {
+    match resp {
+        None => Err("no response".into()),
+        Some(r) => match (r.get("result"), r.get("error")) {
+            (Some(res), None) => Ok(res),
+            (_, Some(err)) => Err(format!("error response {}", super::expect::compact(err))),
+            _ => Err(format!("malformed response {}", super::expect::compact(r))),
+        },
+    }
+}

@@ -1,0 +1,218 @@
+//! Tool checks that loop over the server's tools: calling each, structured output, name format.
+
+use super::argsgen::{build_arguments, valid_against};
+use super::listing::walk_list;
+use super::{result_of, BuiltinCtx, BuiltinResult, Skip};
+use crate::check::{Finding, Level};
+use crate::scenario::expect::compact;
+use crate::validate;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+/// Most tools a builtin calls in one check.
+const MAX_CALLS: usize = 30;
+
+/// A tool the harness may call, with arguments built from its schema.
+struct Callable {
+    name: String,
+    args: Value,
+    tool: Value,
+}
+
+/// The tools this session lists (tool lists may differ per session), with arguments built.
+async fn callable_tools(ctx: &mut BuiltinCtx<'_>) -> (Vec<Callable>, Vec<String>) {
+    let listed = walk_list(ctx.session, "tools/list", "tools").await.items;
+    let mut out = Vec::new();
+    let mut passed_over = Vec::new();
+    for tool in &listed {
+        let Some(name) = tool.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        if !ctx.run.may_call(tool) {
+            passed_over.push(format!(
+                "{name} (destructive or not allowed by --call-tools)"
+            ));
+            continue;
+        }
+        let schema = tool
+            .get("inputSchema")
+            .cloned()
+            .unwrap_or_else(|| json!({"type": "object"}));
+        match build_arguments(&schema) {
+            Some(args) if valid_against(&schema, &args) => {
+                out.push(Callable {
+                    name: name.to_string(),
+                    args,
+                    tool: tool.clone(),
+                });
+            }
+            _ => passed_over.push(format!("{name} (cannot build valid arguments)")),
+        }
+        if out.len() >= MAX_CALLS {
+            break;
+        }
+    }
+    (out, passed_over)
+}
+
+/// `tools.call-each`: every tool the harness can call safely answers with a valid CallToolResult.
+pub async fn call_each(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
+    let (tools, passed_over) = callable_tools(ctx).await;
+    if tools.is_empty() {
+        return Err(Skip(format!(
+            "no tool could be called safely: {}",
+            passed_over.join(", ")
+        )));
+    }
+    let version = ctx.session.protocol_version().unwrap_or(ctx.run.version);
+    let mut findings = Vec::new();
+    for t in tools {
+        let params = json!({"name": t.name, "arguments": t.args});
+        let ex = match ctx.session.request("tools/call", Some(params)).await {
+            Ok(ex) => ex,
+            Err(e) => {
+                findings.push(ctx.finding(
+                    format!("tools/call {}: {e}", t.name),
+                    "a response",
+                    e.to_string(),
+                ));
+                continue;
+            }
+        };
+        let Some(resp) = ex.response.as_ref() else {
+            findings.push(ctx.finding(
+                format!("tools/call {}: no response", t.name),
+                "a response",
+                "none",
+            ));
+            continue;
+        };
+        for v in validate::validate_response_message(version, "tools/call", resp) {
+            findings.push(ctx.finding_at(
+                Level::Must,
+                format!(
+                    "tools/call {}: result violates the schema at {}: {}",
+                    t.name, v.pointer, v.message
+                ),
+                "a valid CallToolResult",
+                compact(resp),
+            ));
+        }
+        if let Some(err) = resp.get("error") {
+            findings.push(ctx.finding_at(
+                Level::Should,
+                format!(
+                    "tools/call {} with schema-valid arguments {} gave a JSON-RPC error",
+                    t.name,
+                    compact(&t.args)
+                ),
+                "a CallToolResult (tool failures belong in isError results)",
+                compact(err),
+            ));
+        }
+    }
+    Ok(findings)
+}
+
+/// `tools.output-schema`: tools declaring `outputSchema` return conforming `structuredContent`.
+pub async fn output_schema(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
+    let (tools, _) = callable_tools(ctx).await;
+    let tools: Vec<Callable> = tools
+        .into_iter()
+        .filter(|t| t.tool.get("outputSchema").is_some())
+        .collect();
+    if tools.is_empty() {
+        return Err(Skip("no callable tool declares an outputSchema".into()));
+    }
+    let mut findings = Vec::new();
+    let mut checked = 0;
+    for t in tools {
+        let schema = t.tool.get("outputSchema").cloned().unwrap_or(Value::Null);
+        let params = json!({"name": t.name, "arguments": t.args});
+        let ex = match ctx.session.request("tools/call", Some(params)).await {
+            Ok(ex) => ex,
+            Err(e) => {
+                findings.push(ctx.finding(
+                    format!("tools/call {}: {e}", t.name),
+                    "a response",
+                    e.to_string(),
+                ));
+                continue;
+            }
+        };
+        let Ok(result) = result_of(ex.response.as_ref()) else {
+            continue;
+        };
+        if result.get("isError").and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        checked += 1;
+        let Some(structured) = result.get("structuredContent") else {
+            findings.push(ctx.finding(
+                format!("tools/call {}: the tool declares an outputSchema but the result has no structuredContent", t.name),
+                "structuredContent conforming to outputSchema",
+                compact(result),
+            ));
+            continue;
+        };
+        match jsonschema::validator_for(&schema) {
+            Ok(v) => {
+                for err in v.iter_errors(structured) {
+                    findings.push(ctx.finding(
+                        format!(
+                            "tools/call {}: structuredContent{} does not conform to outputSchema: {err}",
+                            t.name,
+                            err.instance_path
+                        ),
+                        format!("conforming to {}", compact(&schema)),
+                        compact(structured),
+                    ));
+                }
+            }
+            Err(e) => findings.push(ctx.finding(
+                format!(
+                    "tool {}: outputSchema is not a valid JSON Schema: {e}",
+                    t.name
+                ),
+                "a valid JSON Schema",
+                compact(&schema),
+            )),
+        }
+    }
+    if checked == 0 && findings.is_empty() {
+        return Err(Skip("every tool with an outputSchema returned isError for the arguments the harness could build".into()));
+    }
+    Ok(findings)
+}
+
+/// `tools.name-format`: names are 1-128 of `[A-Za-z0-9_.-]` and unique.
+pub async fn name_format(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
+    let walk = walk_list(ctx.session, "tools/list", "tools").await;
+    if walk.items.is_empty() {
+        return Err(Skip(
+            walk.error
+                .unwrap_or_else(|| "the server lists no tools".into()),
+        ));
+    }
+    let re = regex::Regex::new("^[A-Za-z0-9_.-]{1,128}$").map_err(|e| Skip(e.to_string()))?;
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut seen = HashSet::new();
+    for tool in &walk.items {
+        let name = tool.get("name").and_then(Value::as_str).unwrap_or_default();
+        if !re.is_match(name) {
+            findings.push(ctx.finding(
+                format!("tool name {name:?} is not 1-128 characters of A-Z a-z 0-9 _ - ."),
+                "a name matching ^[A-Za-z0-9_.-]{1,128}$",
+                format!("{name:?}"),
+            ));
+        }
+        if !seen.insert(name.to_string()) {
+            findings.push(ctx.finding(
+                format!("tool name {name:?} is listed twice"),
+                "unique names",
+                format!("{name:?} twice"),
+            ));
+        }
+    }
+    Ok(findings)
+}

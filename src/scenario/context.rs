@@ -1,0 +1,98 @@
+//! What a run knows before its checks start: the target, client options, the negotiated
+//! version, the server's advertised capabilities and tools, and the user's variables.
+
+use super::template::Vars;
+use crate::protocol::ProtocolVersion;
+use crate::transport::{ClientOptions, Target};
+use serde_json::Value;
+
+/// Shared, read-only facts for every check of a run.
+#[derive(Clone, Debug)]
+pub struct RunContext {
+    /// What to connect to.
+    pub target: Target,
+    /// Timeouts, caps, extra headers.
+    pub opts: ClientOptions,
+    /// The protocol version each check's session negotiates.
+    pub version: ProtocolVersion,
+    /// The `initialize` result of the preflight session.
+    pub init_result: Value,
+    /// Every tool the server lists (walked across pages, capped).
+    pub tools: Vec<Value>,
+    /// `--var name=value` overrides.
+    pub vars: Vars,
+    /// Whether the harness may call tools that are not marked read-only/non-destructive.
+    pub call_tools: ToolCallPolicy,
+}
+
+/// Which tools the harness may call on its own initiative (builtins that call "each tool").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ToolCallPolicy {
+    /// Every tool except those annotated `destructiveHint: true`.
+    #[default]
+    NonDestructive,
+    /// Only tools annotated `readOnlyHint: true`.
+    ReadOnly,
+    /// Every tool.
+    All,
+    /// None (checks that need a call are SKIP).
+    None,
+}
+
+impl RunContext {
+    /// The server's `capabilities` object (empty object if absent).
+    pub fn capabilities(&self) -> &Value {
+        static EMPTY: Value = Value::Null;
+        self.init_result.get("capabilities").unwrap_or(&EMPTY)
+    }
+
+    /// Whether a capability path like `tools` or `resources.subscribe` is advertised.
+    pub fn has_capability(&self, path: &str) -> bool {
+        let mut parts = path.split('.');
+        let Some(first) = parts.next() else {
+            return false;
+        };
+        let Some(mut cur) = self.capabilities().get(first) else {
+            return false;
+        };
+        for p in parts {
+            match cur.get(p) {
+                Some(v) => cur = v,
+                None => return false,
+            }
+        }
+        !matches!(cur, Value::Bool(false) | Value::Null)
+    }
+
+    /// Whether the server lists a tool of this name.
+    pub fn has_tool(&self, name: &str) -> bool {
+        self.tools
+            .iter()
+            .any(|t| t.get("name").and_then(Value::as_str) == Some(name))
+    }
+
+    /// Whether the target is an HTTP URL on a loopback host.
+    pub fn target_is_loopback(&self) -> bool {
+        match &self.target {
+            Target::Http { url } => url::Url::parse(url).ok().is_some_and(|u| match u.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            }),
+            Target::Stdio { .. } => true,
+        }
+    }
+
+    /// Whether the policy lets the harness call this tool unprompted.
+    pub fn may_call(&self, tool: &Value) -> bool {
+        let ann = tool.get("annotations");
+        let flag = |k: &str| ann.and_then(|a| a.get(k)).and_then(Value::as_bool);
+        match self.call_tools {
+            ToolCallPolicy::All => true,
+            ToolCallPolicy::None => false,
+            ToolCallPolicy::ReadOnly => flag("readOnlyHint") == Some(true),
+            ToolCallPolicy::NonDestructive => flag("destructiveHint") != Some(true),
+        }
+    }
+}

@@ -1,0 +1,545 @@
+//! Running one scenario against a target: applicability, a fresh session, the steps with their
+//! captures and expectations, the builtin (if any), and the verdict with its evidence.
+
+use super::builtin::{self, BuiltinCtx};
+use super::context::RunContext;
+use super::doc;
+use super::expect::{self, Mismatch};
+use super::loader::Scenario;
+use super::model::{Setup, Step, TransportName};
+use super::template::{render_expect, render_str, render_value, Vars};
+use crate::check::{CheckResult, Finding, Level, Verdict};
+use crate::protocol::jsonrpc;
+use crate::session::Session;
+use crate::transcript::Transcript;
+use crate::transport::http::RawRequest;
+use crate::transport::Target;
+use crate::validate;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Longest a single check may take before it is stopped and failed.
+pub const CHECK_DEADLINE: Duration = Duration::from_secs(90);
+
+/// Runs one scenario; never panics on target behaviour and never exceeds [`CHECK_DEADLINE`].
+pub async fn run_scenario(s: &Scenario, ctx: &RunContext) -> CheckResult {
+    let transcript = Transcript::new();
+    let started = Instant::now();
+    let mut result = CheckResult {
+        id: s.file.id.clone(),
+        title: s.file.title.clone(),
+        level: s.file.level.into(),
+        spec: s.file.spec.clone(),
+        tags: s.file.tags.clone(),
+        verdict: Verdict::Pass,
+        skip_reason: None,
+        findings: Vec::new(),
+        duration_ms: 0,
+        transcript: Vec::new(),
+    };
+    let outcome = match applicability(s, ctx) {
+        Some(reason) => Outcome::Skip(reason),
+        None => match tokio::time::timeout(CHECK_DEADLINE, run_steps(s, ctx, &transcript)).await {
+            Ok(o) => o,
+            Err(_) => Outcome::Findings(vec![Finding {
+                verdict: Verdict::Fail,
+                message: format!(
+                    "the check did not finish within {}s",
+                    CHECK_DEADLINE.as_secs()
+                ),
+                expected: None,
+                actual: None,
+                location: None,
+            }]),
+        },
+    };
+    match outcome {
+        Outcome::Skip(reason) => {
+            result.verdict = Verdict::Skip;
+            result.skip_reason = Some(reason);
+        }
+        Outcome::Findings(findings) => {
+            result.verdict = findings
+                .iter()
+                .map(|f| f.verdict)
+                .max()
+                .unwrap_or(Verdict::Pass);
+            result.findings = findings;
+        }
+    }
+    result.transcript = transcript.since(0);
+    result.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    result
+}
+
+enum Outcome {
+    Skip(String),
+    Findings(Vec<Finding>),
+}
+
+/// Why the scenario does not apply to this target, if it does not.
+fn applicability(s: &Scenario, ctx: &RunContext) -> Option<String> {
+    let f = &s.file;
+    let kind = match ctx.target {
+        Target::Http { .. } => TransportName::Http,
+        Target::Stdio { .. } => TransportName::Stdio,
+    };
+    if !f.transports.is_empty() && !f.transports.contains(&kind) {
+        return Some(format!("applies to the {:?} transport only", f.transports).to_lowercase());
+    }
+    if !s.versions().contains(&ctx.version) {
+        return Some(format!(
+            "applies to {} only; the run uses {}",
+            f.versions.join(", "),
+            ctx.version
+        ));
+    }
+    if f.loopback_only && !ctx.target_is_loopback() {
+        return Some("applies to servers on a loopback address only".into());
+    }
+    for cap in &f.requires {
+        if !ctx.has_capability(cap) {
+            return Some(format!(
+                "the server does not advertise the `{cap}` capability"
+            ));
+        }
+    }
+    let vars = vars_for(s, ctx);
+    for tool in &f.requires_tools {
+        let name = render_str(tool, &vars).unwrap_or_else(|_| tool.clone());
+        if !ctx.has_tool(&name) {
+            return Some(format!(
+                "the server lists no tool `{name}` (set it with --var)"
+            ));
+        }
+    }
+    None
+}
+
+/// Scenario defaults overridden by the user's `--var`s.
+fn vars_for(s: &Scenario, ctx: &RunContext) -> Vars {
+    let mut vars: Vars = s
+        .file
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    vars.extend(ctx.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    vars.insert(
+        "protocol_version".into(),
+        Value::String(ctx.version.as_str().into()),
+    );
+    if let Target::Http { url } = &ctx.target {
+        vars.insert("endpoint".into(), Value::String(url.clone()));
+        if let Ok(u) = url::Url::parse(url) {
+            vars.insert(
+                "origin".into(),
+                Value::String(u.origin().ascii_serialization()),
+            );
+            let host = match u.port() {
+                Some(p) => format!("{}:{p}", u.host_str().unwrap_or_default()),
+                None => u.host_str().unwrap_or_default().to_string(),
+            };
+            vars.insert("host".into(), Value::String(host));
+        }
+    }
+    vars
+}
+
+async fn run_steps(s: &Scenario, ctx: &RunContext, transcript: &Transcript) -> Outcome {
+    let scenario_level: Level = s.file.level.into();
+    let mut findings = Vec::new();
+    let mut session = match Session::open(&ctx.target, ctx.opts.clone(), transcript.clone()).await {
+        Ok(sess) => sess,
+        Err(e) => return Outcome::Findings(vec![fail_now(format!("cannot open a session: {e}"))]),
+    };
+    if s.file.setup == Setup::Initialized {
+        if let Err(e) = session.handshake(ctx.version).await {
+            let _ = session.close().await;
+            return Outcome::Findings(vec![fail_now(format!("initialization failed: {e}"))]);
+        }
+    }
+    let mut vars = vars_for(s, ctx);
+    let mut session_ended = false;
+    for (index, spanned) in s.file.steps.iter().enumerate() {
+        let step = spanned.get_ref();
+        let location = s.location(spanned.span().start);
+        let label = step
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("step {}", index + 1));
+        let doc = match perform(step, &mut session, ctx, &vars, &mut session_ended).await {
+            Ok(d) => d,
+            Err(StepError::Template(e)) => {
+                findings.push(Finding {
+                    location: Some(location),
+                    ..fail_now(format!("{label}: scenario error: {e}"))
+                });
+                break;
+            }
+            Err(StepError::Unsupported(reason)) => {
+                let _ = session.close().await;
+                return Outcome::Skip(reason);
+            }
+        };
+        findings.extend(schema_findings(step, &doc, &session, ctx, &label));
+        for (name, ptr) in &step.capture {
+            if let Some(v) = doc.pointer(ptr) {
+                vars.insert(name.clone(), v.clone());
+            }
+        }
+        let step_level = step.level.map(Level::from).unwrap_or(scenario_level);
+        let transport_error = doc
+            .get("transport_error")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if step.expect.is_empty() {
+            if let Some(err) = &transport_error {
+                findings.push(Finding {
+                    location: Some(location.clone()),
+                    ..fail_now(format!("{label}: {err}"))
+                });
+            }
+        }
+        for e in &step.expect {
+            let rendered = match render_expect(e.get_ref(), &vars) {
+                Ok(r) => r,
+                Err(err) => {
+                    findings.push(Finding {
+                        location: Some(s.location(e.span().start)),
+                        ..fail_now(format!("{label}: scenario error: {err}"))
+                    });
+                    continue;
+                }
+            };
+            if let Err(m) = expect::evaluate(&rendered, &doc) {
+                let level = e.get_ref().level.map(Level::from).unwrap_or(step_level);
+                findings.push(finding(
+                    level,
+                    &label,
+                    m,
+                    transport_error.as_deref(),
+                    s.location(e.span().start),
+                ));
+            }
+        }
+        // A failed precondition ends the check: SKIP if nothing failed so far, else what failed.
+        if step.require.iter().any(|r| {
+            render_expect(r.get_ref(), &vars).map_or(true, |r| expect::evaluate(&r, &doc).is_err())
+        }) {
+            if !session_ended {
+                let _ = session.close().await;
+            }
+            if findings.is_empty() {
+                return Outcome::Skip(
+                    step.skip_reason
+                        .clone()
+                        .unwrap_or_else(|| "precondition not met".into()),
+                );
+            }
+            return Outcome::Findings(findings);
+        }
+    }
+    if let Some(name) = &s.file.builtin {
+        let mut bctx = BuiltinCtx {
+            session: &mut session,
+            run: ctx,
+            args: &s.file.args,
+            vars: &vars,
+            level: scenario_level,
+        };
+        match builtin::run(name.get_ref(), &mut bctx).await {
+            Ok(mut f) => {
+                let loc = s.location(name.span().start);
+                for x in &mut f {
+                    x.location.get_or_insert_with(|| loc.clone());
+                }
+                findings.extend(f);
+            }
+            Err(builtin::Skip(reason)) => {
+                let _ = session.close().await;
+                return Outcome::Skip(reason);
+            }
+        }
+    }
+    if !session_ended {
+        let _ = session.close().await;
+    }
+    Outcome::Findings(findings)
+}
+
+enum StepError {
+    Template(super::template::UnknownVar),
+    Unsupported(String),
+}
+
+impl From<super::template::UnknownVar> for StepError {
+    fn from(e: super::template::UnknownVar) -> Self {
+        StepError::Template(e)
+    }
+}
+
+/// Performs a step's action and returns its document (wire failures are in the document).
+async fn perform(
+    step: &Step,
+    session: &mut Session,
+    ctx: &RunContext,
+    vars: &Vars,
+    session_ended: &mut bool,
+) -> Result<Value, StepError> {
+    let started = Instant::now();
+    let timeout = step
+        .timeout_ms
+        .map(Duration::from_millis)
+        .unwrap_or(ctx.opts.timeout);
+    let quiet = step.quiet_ms.map(Duration::from_millis);
+    let render = |v: &Option<Value>| -> Result<Option<Value>, StepError> {
+        Ok(match v {
+            Some(v) => Some(render_value(v, vars)?),
+            None => None,
+        })
+    };
+    let outcome = if let Some(r) = &step.request {
+        let id = match &r.id {
+            Some(id) => render_value(id, vars)?,
+            None => json!(next_id()),
+        };
+        let msg = jsonrpc::request(id, &r.method, render(&r.params)?);
+        let res = tokio::time::timeout(timeout, session.send(msg)).await;
+        flatten(res, timeout)
+    } else if let Some(n) = &step.notify {
+        let msg = jsonrpc::notification(&n.method, render(&n.params)?);
+        flatten(
+            tokio::time::timeout(timeout, session.send(msg)).await,
+            timeout,
+        )
+    } else if let Some(i) = &step.initialize {
+        let version = i
+            .version
+            .clone()
+            .unwrap_or_else(|| ctx.version.as_str().to_string());
+        let mut params = Session::default_initialize_params(ctx.version);
+        params["protocolVersion"] = Value::String(render_str(&version, vars)?);
+        if let Some(Value::Object(extra)) = render(&i.params)? {
+            for (k, v) in extra {
+                params[k.as_str()] = v;
+            }
+        }
+        let res = flatten(
+            tokio::time::timeout(timeout, session.initialize(params)).await,
+            timeout,
+        );
+        if i.then_initialized {
+            if let Ok(ex) = &res {
+                if ex
+                    .response
+                    .as_ref()
+                    .is_some_and(|r| r.get("result").is_some())
+                {
+                    let _ = session
+                        .send(jsonrpc::notification("notifications/initialized", None))
+                        .await;
+                }
+            }
+        }
+        res
+    } else if let Some(text) = &step.raw {
+        let text = render_str(text, vars)?;
+        let window = quiet.unwrap_or(Duration::from_millis(500));
+        let res = flatten(
+            tokio::time::timeout(timeout + window, session.send_raw(&text, window)).await,
+            timeout,
+        );
+        return Ok(match res {
+            Ok(ex) => doc::from_exchange(&ex, session),
+            Err(e) => doc::from_error(&e, session, started.elapsed()),
+        });
+    } else if let Some(h) = &step.http {
+        let Some(http) = session.http() else {
+            return Err(StepError::Unsupported("needs an HTTP target".into()));
+        };
+        let mut headers = Vec::new();
+        for (k, v) in &h.headers {
+            headers.push((k.clone(), render_str(v, vars)?));
+        }
+        let body = match (&h.json, &h.body) {
+            (Some(j), _) => Some(render_value(j, vars)?.to_string().into_bytes()),
+            (None, Some(b)) => Some(render_str(b, vars)?.into_bytes()),
+            (None, None) => None,
+        };
+        let req = RawRequest {
+            method: h.method.to_ascii_uppercase(),
+            url: None,
+            headers,
+            body,
+            with_session: h.session,
+            default_headers: h.default_headers,
+            sse_window: Duration::from_millis(h.sse_window_ms.unwrap_or(500)),
+            max_events: 64,
+        };
+        let res = tokio::time::timeout(timeout + Duration::from_secs(1), http.raw(req)).await;
+        if h.ends_session {
+            *session_ended = true;
+        }
+        return Ok(match res {
+            Ok(Ok(r)) => doc::from_raw(&r, session),
+            Ok(Err(e)) => doc::from_error(&e.to_string(), session, started.elapsed()),
+            Err(_) => doc::from_error(
+                &format!("no HTTP response within {}ms", timeout.as_millis()),
+                session,
+                started.elapsed(),
+            ),
+        });
+    } else if let Some(r) = &step.start {
+        let id = match &r.id {
+            Some(id) => render_value(id, vars)?,
+            None => json!(next_id()),
+        };
+        let msg = jsonrpc::request(id, &r.method, render(&r.params)?);
+        return Ok(match session.start(msg).await {
+            Ok(()) => doc::from_received(None, Vec::new(), session, started.elapsed()),
+            Err(e) => doc::from_error(&e.to_string(), session, started.elapsed()),
+        });
+    } else if let Some(w) = &step.wait_response {
+        let id = render_value(&w.id, vars)?;
+        return Ok(match session.wait_response(&id, timeout).await {
+            Ok(resp) => {
+                let received = match quiet {
+                    Some(q) => session.drain(q).await,
+                    None => Vec::new(),
+                };
+                doc::from_received(resp, received, session, started.elapsed())
+            }
+            Err(e) => doc::from_error(&e.to_string(), session, started.elapsed()),
+        });
+    } else if let Some(w) = &step.wait_notification {
+        let method = w.method.clone();
+        let got = session
+            .wait_for(timeout, |m| {
+                m.get("method").and_then(Value::as_str) == Some(method.as_str())
+            })
+            .await;
+        return Ok(doc::from_received(
+            None,
+            got.into_iter().collect(),
+            session,
+            started.elapsed(),
+        ));
+    } else if let Some(ms) = step.sleep_ms {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        let received = session.drain(Duration::ZERO).await;
+        return Ok(doc::from_received(
+            None,
+            received,
+            session,
+            started.elapsed(),
+        ));
+    } else {
+        return Err(StepError::Unsupported("step has no action".into()));
+    };
+    let mut outcome = outcome;
+    if let Ok(ex) = &mut outcome {
+        // Whatever else arrives in the quiet window (stray replies, notifications).
+        if let Some(q) = quiet {
+            ex.received.extend(session.drain(q).await);
+        }
+    }
+    Ok(match outcome {
+        Ok(ex) => doc::from_exchange(&ex, session),
+        Err(e) => doc::from_error(&e, session, started.elapsed()),
+    })
+}
+
+/// A fresh request id for steps that do not give one (far from the session's own counter).
+fn next_id() -> i64 {
+    static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(100_000);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+fn flatten<T, E: std::fmt::Display>(
+    r: Result<Result<T, E>, tokio::time::error::Elapsed>,
+    timeout: Duration,
+) -> Result<T, String> {
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no answer within {}ms", timeout.as_millis())),
+    }
+}
+
+/// Wire-schema findings for the messages a step received.
+fn schema_findings(
+    step: &Step,
+    doc: &Value,
+    session: &Session,
+    ctx: &RunContext,
+    label: &str,
+) -> Vec<Finding> {
+    let version = session.protocol_version().unwrap_or(ctx.version);
+    let mut out = Vec::new();
+    let method = step
+        .request
+        .as_ref()
+        .map(|r| r.method.as_str())
+        .or(step.initialize.as_ref().map(|_| "initialize"));
+    if let (Some(method), Some(resp)) = (method, doc.get("response").filter(|r| !r.is_null())) {
+        for v in validate::validate_response_message(version, method, resp) {
+            out.push(schema_finding(label, &format!("{method} response"), &v));
+        }
+    }
+    if let Some(Value::Array(received)) = doc.get("received") {
+        for msg in received {
+            if let jsonrpc::Message::Notification { method, params } =
+                jsonrpc::Message::classify(msg)
+            {
+                for v in validate::validate_server_notification(version, &method, params.as_ref()) {
+                    out.push(schema_finding(label, &method, &v));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn schema_finding(label: &str, what: &str, v: &validate::Violation) -> Finding {
+    Finding {
+        verdict: Verdict::Fail,
+        message: format!(
+            "{label}: {what} violates the wire schema at {}: {}",
+            v.pointer, v.message
+        ),
+        expected: Some("a message valid against the negotiated version's schema".into()),
+        actual: Some(format!("{} — {}", v.pointer, v.message)),
+        location: None,
+    }
+}
+
+fn finding(
+    level: Level,
+    label: &str,
+    m: Mismatch,
+    transport_error: Option<&str>,
+    location: String,
+) -> Finding {
+    let mut message = format!("{label}: {}", m.message);
+    if let Some(err) = transport_error {
+        message.push_str(&format!(" ({err})"));
+    }
+    Finding {
+        verdict: level.failure_verdict(),
+        message,
+        expected: Some(m.expected),
+        actual: Some(m.actual),
+        location: Some(location),
+    }
+}
+
+fn fail_now(message: String) -> Finding {
+    Finding {
+        verdict: Verdict::Fail,
+        message,
+        expected: None,
+        actual: None,
+        location: None,
+    }
+}

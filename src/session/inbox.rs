@@ -1,0 +1,255 @@
+//! Taking items off the session inbox: buffering messages, keeping garbage, noting closure, and
+//! answering server→client requests (`ping`, configured replies, otherwise -32601).
+
+use super::{Session, Wire};
+use crate::protocol::jsonrpc::{self, codes, Message};
+use crate::transport::Incoming;
+use serde_json::{json, Value};
+use tokio::time::Instant;
+
+/// Responses a send is waiting for, and what else arrived meanwhile.
+#[derive(Debug, Default)]
+pub(super) struct Waiting {
+    /// Ids of the requests sent (in order), each with its response once seen.
+    slots: Vec<(Value, Option<Value>)>,
+    /// With no ids to match (raw input): take the first error response whose id is null/absent.
+    null_error: bool,
+    null_found: Option<Value>,
+    /// Other messages that arrived while waiting.
+    pub received: Vec<Value>,
+    /// When the first response arrived.
+    pub first_at: Option<Instant>,
+}
+
+impl Waiting {
+    /// Waits for the responses to the requests in `message` (one object or a batch array).
+    pub fn for_message(message: &Value) -> Self {
+        let items: Vec<&Value> = match message {
+            Value::Array(items) => items.iter().collect(),
+            one => vec![one],
+        };
+        let slots = items
+            .into_iter()
+            .filter_map(|m| match Message::classify(m) {
+                Message::Request { id, .. } => Some((id, None)),
+                _ => None,
+            })
+            .collect();
+        Self {
+            slots,
+            ..Self::default()
+        }
+    }
+
+    /// For raw text: its request ids if it parses, else the first null-id error.
+    pub fn for_raw(body: &str) -> Self {
+        match serde_json::from_str::<Value>(body) {
+            Ok(v) => {
+                let w = Self::for_message(&v);
+                if w.slots.is_empty() {
+                    Self {
+                        null_error: true,
+                        ..Self::default()
+                    }
+                } else {
+                    w
+                }
+            }
+            Err(_) => Self {
+                null_error: true,
+                ..Self::default()
+            },
+        }
+    }
+
+    /// Whether any response is expected.
+    pub fn expects_response(&self) -> bool {
+        !self.slots.is_empty() || self.null_error
+    }
+
+    /// Takes `v` if it is an awaited response; otherwise keeps it in `received` and returns false.
+    pub fn offer(&mut self, v: &Value) -> bool {
+        if let Some(slot) = self
+            .slots
+            .iter_mut()
+            .find(|(id, got)| got.is_none() && jsonrpc::is_response_to(v, id))
+        {
+            slot.1 = Some(v.clone());
+            self.first_at.get_or_insert_with(Instant::now);
+            return true;
+        }
+        if self.null_error && self.null_found.is_none() && is_null_id_error(v) {
+            self.null_found = Some(v.clone());
+            self.first_at.get_or_insert_with(Instant::now);
+            return true;
+        }
+        self.received.push(v.clone());
+        false
+    }
+
+    /// Every awaited response arrived.
+    pub fn complete(&self) -> bool {
+        if self.null_error {
+            return self.null_found.is_some();
+        }
+        self.slots.iter().all(|(_, got)| got.is_some())
+    }
+
+    /// Whether at least one awaited response arrived.
+    pub fn any(&self) -> bool {
+        self.null_found.is_some() || self.slots.iter().any(|(_, got)| got.is_some())
+    }
+
+    /// The response: the single one, or for a batch the array of those that arrived (in request
+    /// order); `None` if none arrived.
+    pub fn into_response(self, batch: bool) -> (Option<Value>, Vec<Value>) {
+        if let Some(v) = self.null_found {
+            return (Some(v), self.received);
+        }
+        let mut got: Vec<Value> = self.slots.into_iter().filter_map(|(_, r)| r).collect();
+        let response = match (batch, got.len()) {
+            (_, 0) => None,
+            (true, _) => Some(Value::Array(got)),
+            (false, _) => got.pop(),
+        };
+        (response, self.received)
+    }
+}
+
+fn is_null_id_error(v: &Value) -> bool {
+    v.get("error").is_some()
+        && v.get("method").is_none()
+        && v.get("id").map_or(true, Value::is_null)
+}
+
+impl Session {
+    /// Handles one inbox item. Messages are returned (server requests answered first); garbage
+    /// and closure are recorded and yield `None`.
+    pub(super) async fn absorb(&mut self, item: Incoming) -> Option<Value> {
+        match item {
+            Incoming::Garbage(text) => {
+                self.garbage.push(text);
+                None
+            }
+            Incoming::Closed(why) => {
+                self.closed.get_or_insert(why);
+                None
+            }
+            Incoming::Message(v) => {
+                if let Message::Request { id, method, .. } = Message::classify(&v) {
+                    self.answer(id, &method).await;
+                }
+                Some(v)
+            }
+        }
+    }
+
+    /// The next inbox item before `deadline`, absorbed: `Ok(Some(msg))` for a message,
+    /// `Ok(None)` for garbage or closure, `Err(())` when the deadline passed (or, once the server
+    /// closed, when nothing is left to read).
+    pub(super) async fn next_message(&mut self, deadline: Instant) -> Result<Option<Value>, ()> {
+        if self.closed.is_some() {
+            return match self.inbox.try_recv() {
+                Ok(item) => Ok(self.absorb(item).await),
+                Err(_) => Err(()),
+            };
+        }
+        match tokio::time::timeout_at(deadline, self.inbox.recv()).await {
+            Ok(Some(item)) => Ok(self.absorb(item).await),
+            // The session holds a sender, so the channel never closes; treat it like a timeout.
+            Ok(None) | Err(_) => Err(()),
+        }
+    }
+
+    /// Absorbs everything already in the inbox, offering messages to `waiting` and buffering
+    /// those it does not take.
+    pub(super) async fn absorb_ready(&mut self, waiting: &mut Waiting) {
+        while let Ok(item) = self.inbox.try_recv() {
+            if let Some(v) = self.absorb(item).await {
+                self.keep(waiting, v);
+            }
+        }
+    }
+
+    /// Offers `v` to `waiting`; buffers it unless taken as a response.
+    pub(super) fn keep(&mut self, waiting: &mut Waiting, v: Value) {
+        if !waiting.offer(&v) {
+            self.buffer.push(v);
+        }
+    }
+
+    /// Answers a server→client request: `ping` → `{}`, a configured reply, or -32601.
+    async fn answer(&mut self, id: Value, method: &str) {
+        let reply = match (method, self.replies.get(method)) {
+            (_, Some(result)) => jsonrpc::response(id, result.clone()),
+            ("ping", None) => jsonrpc::response(id, json!({})),
+            (_, None) => jsonrpc::error_response(
+                id,
+                codes::METHOD_NOT_FOUND,
+                &format!("method not found: {method}"),
+            ),
+        };
+        match &mut self.wire {
+            Wire::Http(http) => {
+                // Its own POST, not awaited: the reply's outcome is in the transcript.
+                drop(http.post(reply.to_string().into_bytes()));
+            }
+            Wire::Stdio(stdio) => {
+                if let Err(e) = stdio.send(&reply).await {
+                    self.transcript.note(format!(
+                        "could not answer the server's {method} request: {e}"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waiting_matches_ids_by_type_and_keeps_the_rest() {
+        let mut w = Waiting::for_message(&json!({"jsonrpc":"2.0","id":1,"method":"ping"}));
+        assert!(w.expects_response());
+        assert!(!w.offer(&json!({"jsonrpc":"2.0","id":"1","result":{}})));
+        assert!(!w.complete());
+        assert!(w.offer(&json!({"jsonrpc":"2.0","id":1,"result":{}})));
+        assert!(w.complete());
+        let (resp, rest) = w.into_response(false);
+        assert_eq!(resp, Some(json!({"jsonrpc":"2.0","id":1,"result":{}})));
+        assert_eq!(rest.len(), 1);
+    }
+
+    #[test]
+    fn batches_collect_responses_in_request_order() {
+        let batch = json!([
+            {"jsonrpc":"2.0","id":1,"method":"a"},
+            {"jsonrpc":"2.0","method":"n"},
+            {"jsonrpc":"2.0","id":2,"method":"b"}
+        ]);
+        let mut w = Waiting::for_message(&batch);
+        assert!(w.offer(&json!({"jsonrpc":"2.0","id":2,"result":{}})));
+        assert!(!w.complete());
+        assert!(w.offer(&json!({"jsonrpc":"2.0","id":1,"result":{}})));
+        let (resp, _) = w.into_response(true);
+        let ids: Vec<Value> = resp
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].clone())
+            .collect();
+        assert_eq!(ids, vec![json!(1), json!(2)]);
+    }
+
+    #[test]
+    fn notifications_expect_nothing_and_raw_garbage_takes_a_null_id_error() {
+        assert!(!Waiting::for_message(&json!({"jsonrpc":"2.0","method":"n"})).expects_response());
+        let mut w = Waiting::for_raw("{not json");
+        assert!(!w.offer(&json!({"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"x"}})));
+        assert!(w.offer(&json!({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}})));
+        assert!(w.complete());
+    }
+}

@@ -1,0 +1,149 @@
+//! The fault matrix: every reference-server fault switch breaks one rule, and every scenario that
+//! declares the fault in `detects` must then stop passing (FAIL, or WARN for a SHOULD rule).
+//! Together with `suite_reference.rs` (the same scenarios PASS on the clean server) this proves
+//! each check can fail.
+
+mod common;
+
+use common::{explain, http_server, pack, run, stdio_target};
+use futures::stream::{self, StreamExt};
+use mcp_reference_server::{Fault, ServerConfig};
+use mcpcheck::check::Verdict;
+use mcpcheck::scenario::model::TransportName;
+use mcpcheck::scenario::Scenario;
+use mcpcheck::transport::Target;
+use std::collections::BTreeSet;
+
+/// Faults no black-box scenario can observe, with the reason (none so far).
+const NOT_DETECTABLE: &[(&str, &str)] = &[];
+
+/// Faults also exercised over stdio (the rules that hold on both transports).
+const ALSO_OVER_STDIO: &[&str] = &[
+    "parse-error-ok",
+    "reply-to-notifications",
+    "no-init-required",
+    "initialized-rejected",
+    "unknown-method-ok",
+    "ping-error",
+];
+
+#[test]
+fn every_scenario_detects_a_known_fault_and_every_fault_is_detected() {
+    let known: BTreeSet<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+    let mut declared = BTreeSet::new();
+    for s in pack() {
+        assert!(
+            !s.file.detects.is_empty(),
+            "{} declares no fault in `detects`",
+            s.file.id
+        );
+        for d in &s.file.detects {
+            assert!(
+                known.contains(d.as_str()),
+                "{} detects unknown fault `{d}`",
+                s.file.id
+            );
+            declared.insert(d.clone());
+        }
+    }
+    for f in &known {
+        let excused = NOT_DETECTABLE.iter().any(|(n, _)| n == f);
+        assert!(
+            declared.contains(*f) || excused,
+            "fault `{f}` is detected by no scenario"
+        );
+    }
+}
+
+struct Case<'a> {
+    fault: Fault,
+    scenario: &'a Scenario,
+    stdio: bool,
+}
+
+async fn run_case(case: &Case<'_>) -> (String, Verdict, String) {
+    let label = format!(
+        "{} × {}{}",
+        case.fault.name(),
+        case.scenario.file.id,
+        if case.stdio { " (stdio)" } else { "" }
+    );
+    let report = if case.stdio {
+        run(
+            stdio_target(&["--fault".into(), case.fault.name().into()]),
+            &[case.scenario],
+            None,
+        )
+        .await
+    } else {
+        let server = http_server(ServerConfig::with_fault(case.fault)).await;
+        let r = run(Target::Http { url: server.url() }, &[case.scenario], None).await;
+        server.shutdown().await;
+        r
+    };
+    let check = &report.checks[0];
+    (label, check.verdict, explain(&[check]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_is_caught_by_the_scenarios_that_declare_it() {
+    let scenarios = pack();
+    let mut cases = Vec::new();
+    for fault in Fault::ALL {
+        for s in scenarios
+            .iter()
+            .filter(|s| s.file.detects.iter().any(|d| d == fault.name()))
+        {
+            let stdio_only = s.file.transports == [TransportName::Stdio];
+            let http_ok =
+                s.file.transports.is_empty() || s.file.transports.contains(&TransportName::Http);
+            if http_ok {
+                cases.push(Case {
+                    fault: *fault,
+                    scenario: s,
+                    stdio: false,
+                });
+            }
+            if stdio_only
+                || (ALSO_OVER_STDIO.contains(&fault.name())
+                    && !s.file.transports.contains(&TransportName::Http))
+            {
+                cases.push(Case {
+                    fault: *fault,
+                    scenario: s,
+                    stdio: true,
+                });
+            }
+        }
+    }
+    let results: Vec<_> = stream::iter(cases.iter())
+        .map(run_case)
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    let missed: Vec<_> = results
+        .iter()
+        .filter(|(_, v, _)| !matches!(v, Verdict::Fail | Verdict::Warn))
+        .collect();
+    let caught: BTreeSet<&str> = cases
+        .iter()
+        .zip(&results)
+        .filter(|(_, (_, v, _))| matches!(v, Verdict::Fail | Verdict::Warn))
+        .map(|(c, _)| c.fault.name())
+        .collect();
+    println!(
+        "fault matrix: {} of {} faults caught, {} fault × scenario cases",
+        caught.len(),
+        Fault::ALL.len(),
+        results.len()
+    );
+    assert!(
+        missed.is_empty(),
+        "faults not caught:\n{}",
+        missed
+            .iter()
+            .map(|(l, v, e)| format!("{l}: {}\n{e}", v.as_str()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
