@@ -26,6 +26,11 @@ use tokio::time::Instant;
 /// HTTP facts (its task stops reading at the same deadline).
 const META_GRACE: Duration = Duration::from_millis(500);
 
+/// How long a POST's SSE stream may stay open after the awaited response arrived before the
+/// send returns anyway (closing it is only a SHOULD; waiting the full timeout would make every
+/// request to such a server cost the timeout).
+const STREAM_GRACE: Duration = Duration::from_secs(1);
+
 /// What one send produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Exchange {
@@ -358,7 +363,8 @@ impl Session {
         what: String,
     ) -> Result<Exchange, TransportError> {
         let started = Instant::now();
-        let deadline = started + self.opts.timeout;
+        let mut deadline = started + self.opts.timeout;
+        let mut in_grace = false;
         let mut post = match &mut self.wire {
             Wire::Http(http) => http.post(text.into_bytes()),
             Wire::Stdio(stdio) => {
@@ -388,12 +394,22 @@ impl Session {
                     if let Some(v) = match item { Some(i) => self.absorb(i).await, None => None } {
                         self.keep(&mut waiting, v);
                     }
+                    if !in_grace && waiting.expects_response() && waiting.complete() {
+                        in_grace = true;
+                        deadline = deadline.min(Instant::now() + STREAM_GRACE);
+                    }
                 }
                 _ = tokio::time::sleep_until(deadline) => {
                     timed_out = true;
                     break;
                 }
             }
+        }
+        if timed_out && in_grace {
+            self.transcript.note(format!(
+                "the response stream was still open {}ms after the response arrived; not waiting for it to close",
+                STREAM_GRACE.as_millis()
+            ));
         }
         self.absorb_ready(&mut waiting).await;
         if timed_out {

@@ -1,6 +1,6 @@
 //! `mcpcheck demo`: the bundled reference server checked by the full suite, over HTTP and stdio.
 
-use super::{run::execute, DemoArgs, EXIT_USAGE};
+use super::{run::execute, DemoArgs, SuiteArgs, EXIT_USAGE};
 use crate::transport::Target;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -19,7 +19,11 @@ pub async fn demo(args: DemoArgs) -> ExitCode {
         }
     };
     println!("reference server listening on {}\n", server.url());
-    let http = execute(Target::Http { url: server.url() }, &args.suite).await;
+    let http = execute(
+        Target::Http { url: server.url() },
+        &for_pass(&args.suite, "http"),
+    )
+    .await;
     server.shutdown().await;
     let mut failed = match http {
         Ok(r) => r.exit_code() != 0,
@@ -39,7 +43,7 @@ pub async fn demo(args: DemoArgs) -> ExitCode {
             args: vec!["serve".into(), "--stdio".into()],
             env: Vec::new(),
         };
-        match execute(stdio, &args.suite).await {
+        match execute(stdio, &for_pass(&args.suite, "stdio")).await {
             Ok(r) => failed |= r.exit_code() != 0,
             Err(code) => return code,
         }
@@ -49,5 +53,58 @@ pub async fn demo(args: DemoArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The suite options of one pass, with `--report` paths suffixed by the pass name
+/// (`out/run.json` → `out/run.http.json`) so the two passes do not overwrite each other.
+fn for_pass(args: &SuiteArgs, pass: &str) -> SuiteArgs {
+    let mut a = args.clone();
+    a.reports = args
+        .reports
+        .iter()
+        .map(|r| match r.split_once(':') {
+            Some((format, path)) => {
+                let p = std::path::Path::new(path);
+                let stem = p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let name = match p.extension() {
+                    Some(ext) => format!("{stem}.{pass}.{}", ext.to_string_lossy()),
+                    None => format!("{stem}.{pass}"),
+                };
+                format!("{format}:{}", p.with_file_name(name).display())
+            }
+            None => r.clone(),
+        })
+        .collect();
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn report_paths_get_the_pass_name() {
+        #[derive(Parser)]
+        struct T {
+            #[command(flatten)]
+            s: SuiteArgs,
+        }
+        let t = T::parse_from([
+            "t",
+            "--report",
+            "json:out/run.json",
+            "--report",
+            "junit:out/junit",
+        ]);
+        let a = for_pass(&t.s, "http");
+        assert_eq!(
+            a.reports,
+            vec!["json:out/run.http.json", "junit:out/junit.http"]
+        );
     }
 }

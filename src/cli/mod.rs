@@ -93,7 +93,8 @@ pub struct ListArgs {
 pub struct DemoArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// Only run over HTTP (skip the stdio pass).
+    /// Only run over HTTP (skip the stdio pass). `--report` paths get the pass name
+    /// (`run.json` → `run.http.json`, `run.stdio.json`).
     #[arg(long)]
     pub http_only: bool,
 }

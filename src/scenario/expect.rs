@@ -34,7 +34,7 @@ pub fn evaluate(e: &Expect, doc: &Value) -> Result<(), Mismatch> {
             )
         }),
         expected,
-        actual: show(target),
+        actual: show(target, doc, &path),
     };
 
     if let Some(want) = e.exists {
@@ -308,6 +308,12 @@ pub fn describe(e: &Expect) -> String {
     if let Some(c) = &e.contains {
         parts.push(format!("{p} contains {}", compact(c)));
     }
+    if let Some(k) = &e.only_keys {
+        parts.push(format!("{p} an object with no keys but {k:?}"));
+    }
+    if let Some(n) = e.min_len {
+        parts.push(format!("{p} with at least {n} items"));
+    }
     if parts.is_empty() {
         parts.push(format!("{p} as described"));
     }
@@ -324,8 +330,23 @@ pub fn compact(v: &Value) -> String {
     }
 }
 
-fn show(v: Option<&Value>) -> String {
-    v.map_or_else(|| "(absent)".to_string(), compact)
+fn show(v: Option<&Value>, doc: &Value, path: &str) -> String {
+    if let Some(v) = v {
+        return compact(v);
+    }
+    // Absent: show the deepest part of the path that exists, so the reader sees what came instead.
+    let mut prefix = path;
+    while let Some(cut) = prefix.rfind('/') {
+        prefix = &prefix[..cut];
+        if let Some(found) = if prefix.is_empty() {
+            None
+        } else {
+            doc.pointer(prefix)
+        } {
+            return format!("(absent; {prefix} is {})", compact(found));
+        }
+    }
+    "(absent)".to_string()
 }
 
 #[cfg(test)]
