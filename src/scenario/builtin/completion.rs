@@ -2,9 +2,7 @@
 
 use super::listing::walk_list;
 use super::{result_of, BuiltinCtx, BuiltinResult, Skip};
-use crate::check::Level;
 use crate::scenario::expect::compact;
-use crate::validate;
 use serde_json::{json, Value};
 
 /// Most values a completion result may carry.
@@ -40,39 +38,14 @@ pub async fn shape(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
     if targets.is_empty() {
         return Err(Skip("no listed prompt has an argument to complete".into()));
     }
-    let version = ctx.session.protocol_version().unwrap_or(ctx.run.version);
     let mut findings = Vec::new();
     for (name, arg) in targets {
         let params = json!({"ref": {"type": "ref/prompt", "name": name}, "argument": {"name": arg, "value": ""}});
-        let ex = match ctx
-            .session
-            .request("completion/complete", Some(params))
-            .await
-        {
-            Ok(ex) => ex,
-            Err(e) => {
-                findings.push(ctx.finding(
-                    format!("completion/complete {name}.{arg}: {e}"),
-                    "a response",
-                    e.to_string(),
-                ));
-                continue;
-            }
-        };
-        if let Some(resp) = ex.response.as_ref() {
-            for v in validate::validate_response_message(version, "completion/complete", resp) {
-                findings.push(ctx.finding_at(
-                    Level::Must,
-                    format!(
-                        "completion/complete {name}.{arg}: violates the schema at {}: {}",
-                        v.pointer, v.message
-                    ),
-                    "a valid CompleteResult",
-                    compact(resp),
-                ));
-            }
-        }
-        let result = match result_of(ex.response.as_ref()) {
+        let label = format!("completion/complete {name}.{arg}");
+        let resp = ctx
+            .call("completion/complete", params, &label, &mut findings)
+            .await;
+        let result = match result_of(resp.as_ref()) {
             Ok(r) => r,
             Err(e) => {
                 findings.push(ctx.finding(

@@ -63,6 +63,42 @@ impl BuiltinCtx<'_> {
         }
     }
 
+    /// Sends `method` and returns its response, validated against the negotiated version's wire
+    /// schema. A transport failure, a missing response and every schema violation become
+    /// findings (labelled `label`); `None` when there is no response to look at.
+    pub async fn call(
+        &mut self,
+        method: &str,
+        params: Value,
+        label: &str,
+        findings: &mut Vec<Finding>,
+    ) -> Option<Value> {
+        let version = self.session.protocol_version().unwrap_or(self.run.version);
+        let ex = match self.session.request(method, Some(params)).await {
+            Ok(ex) => ex,
+            Err(e) => {
+                findings.push(self.finding(format!("{label}: {e}"), "a response", e.to_string()));
+                return None;
+            }
+        };
+        let Some(resp) = ex.response else {
+            findings.push(self.finding(format!("{label}: no response"), "a response", "none"));
+            return None;
+        };
+        for v in crate::validate::validate_response_message(version, method, &resp) {
+            findings.push(self.finding_at(
+                Level::Must,
+                format!(
+                    "{label}: the response violates the schema at {}: {}",
+                    v.pointer, v.message
+                ),
+                format!("a valid {method} response"),
+                super::expect::compact(&resp),
+            ));
+        }
+        Some(resp)
+    }
+
     /// A string arg, or its default.
     pub fn arg_str<'b>(&'b self, name: &str, default: &'b str) -> &'b str {
         self.args

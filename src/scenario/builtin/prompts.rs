@@ -4,7 +4,6 @@ use super::listing::walk_list;
 use super::{result_of, BuiltinCtx, BuiltinResult, Skip};
 use crate::check::Level;
 use crate::scenario::expect::compact;
-use crate::validate;
 use serde_json::{json, Map, Value};
 
 /// Most prompts fetched in one check.
@@ -19,7 +18,6 @@ pub async fn get_each(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
                 .unwrap_or_else(|| "the server lists no prompts".into()),
         ));
     }
-    let version = ctx.session.protocol_version().unwrap_or(ctx.run.version);
     let mut findings = Vec::new();
     for prompt in walk.items.iter().take(MAX_GETS) {
         let Some(name) = prompt.get("name").and_then(Value::as_str) else {
@@ -38,38 +36,10 @@ pub async fn get_each(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
                 }
             }
         }
-        let ex = match ctx
-            .session
-            .request(
-                "prompts/get",
-                Some(json!({"name": name, "arguments": args})),
-            )
-            .await
-        {
-            Ok(ex) => ex,
-            Err(e) => {
-                findings.push(ctx.finding(
-                    format!("prompts/get {name}: {e}"),
-                    "a response",
-                    e.to_string(),
-                ));
-                continue;
-            }
-        };
-        if let Some(resp) = ex.response.as_ref() {
-            for v in validate::validate_response_message(version, "prompts/get", resp) {
-                findings.push(ctx.finding_at(
-                    Level::Must,
-                    format!(
-                        "prompts/get {name}: result violates the schema at {}: {}",
-                        v.pointer, v.message
-                    ),
-                    "a valid GetPromptResult",
-                    compact(resp),
-                ));
-            }
-        }
-        match result_of(ex.response.as_ref()) {
+        let label = format!("prompts/get {name}");
+        let params = json!({"name": name, "arguments": args});
+        let resp = ctx.call("prompts/get", params, &label, &mut findings).await;
+        match result_of(resp.as_ref()) {
             Ok(result) => {
                 for (i, m) in result
                     .get("messages")

@@ -2,9 +2,7 @@
 
 use super::listing::walk_list;
 use super::{result_of, BuiltinCtx, BuiltinResult, Skip};
-use crate::check::Level;
 use crate::scenario::expect::compact;
-use crate::validate;
 use base64::Engine;
 use serde_json::{json, Value};
 
@@ -27,38 +25,18 @@ pub async fn read_each(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
                 .unwrap_or_else(|| "the server lists no resources".into()),
         ));
     }
-    let version = ctx.session.protocol_version().unwrap_or(ctx.run.version);
     let mut findings = Vec::new();
     for uri in uris {
-        let ex = match ctx
-            .session
-            .request("resources/read", Some(json!({ "uri": uri })))
-            .await
-        {
-            Ok(ex) => ex,
-            Err(e) => {
-                findings.push(ctx.finding(
-                    format!("resources/read {uri}: {e}"),
-                    "a response",
-                    e.to_string(),
-                ));
-                continue;
-            }
-        };
-        if let Some(resp) = ex.response.as_ref() {
-            for v in validate::validate_response_message(version, "resources/read", resp) {
-                findings.push(ctx.finding_at(
-                    Level::Must,
-                    format!(
-                        "resources/read {uri}: result violates the schema at {}: {}",
-                        v.pointer, v.message
-                    ),
-                    "a valid ReadResourceResult",
-                    compact(resp),
-                ));
-            }
-        }
-        let result = match result_of(ex.response.as_ref()) {
+        let label = format!("resources/read {uri}");
+        let resp = ctx
+            .call(
+                "resources/read",
+                json!({ "uri": uri }),
+                &label,
+                &mut findings,
+            )
+            .await;
+        let result = match result_of(resp.as_ref()) {
             Ok(r) => r,
             Err(e) => {
                 findings.push(ctx.finding(

@@ -5,7 +5,6 @@ use super::listing::walk_list;
 use super::{result_of, BuiltinCtx, BuiltinResult, Skip};
 use crate::check::{Finding, Level};
 use crate::scenario::expect::compact;
-use crate::validate;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
@@ -64,40 +63,13 @@ pub async fn call_each(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
             passed_over.join(", ")
         )));
     }
-    let version = ctx.session.protocol_version().unwrap_or(ctx.run.version);
     let mut findings = Vec::new();
     for t in tools {
         let params = json!({"name": t.name, "arguments": t.args});
-        let ex = match ctx.session.request("tools/call", Some(params)).await {
-            Ok(ex) => ex,
-            Err(e) => {
-                findings.push(ctx.finding(
-                    format!("tools/call {}: {e}", t.name),
-                    "a response",
-                    e.to_string(),
-                ));
-                continue;
-            }
-        };
-        let Some(resp) = ex.response.as_ref() else {
-            findings.push(ctx.finding(
-                format!("tools/call {}: no response", t.name),
-                "a response",
-                "none",
-            ));
+        let label = format!("tools/call {}", t.name);
+        let Some(resp) = ctx.call("tools/call", params, &label, &mut findings).await else {
             continue;
         };
-        for v in validate::validate_response_message(version, "tools/call", resp) {
-            findings.push(ctx.finding_at(
-                Level::Must,
-                format!(
-                    "tools/call {}: result violates the schema at {}: {}",
-                    t.name, v.pointer, v.message
-                ),
-                "a valid CallToolResult",
-                compact(resp),
-            ));
-        }
         if let Some(err) = resp.get("error") {
             findings.push(ctx.finding_at(
                 Level::Should,
@@ -129,18 +101,9 @@ pub async fn output_schema(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
     for t in tools {
         let schema = t.tool.get("outputSchema").cloned().unwrap_or(Value::Null);
         let params = json!({"name": t.name, "arguments": t.args});
-        let ex = match ctx.session.request("tools/call", Some(params)).await {
-            Ok(ex) => ex,
-            Err(e) => {
-                findings.push(ctx.finding(
-                    format!("tools/call {}: {e}", t.name),
-                    "a response",
-                    e.to_string(),
-                ));
-                continue;
-            }
-        };
-        let Ok(result) = result_of(ex.response.as_ref()) else {
+        let label = format!("tools/call {}", t.name);
+        let resp = ctx.call("tools/call", params, &label, &mut findings).await;
+        let Ok(result) = result_of(resp.as_ref()) else {
             continue;
         };
         if result.get("isError").and_then(Value::as_bool) == Some(true) {
