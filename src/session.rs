@@ -5,21 +5,29 @@
 //! Messages that are not the awaited response stay buffered ([`Session::received`]) until a
 //! check takes them ([`Session::wait_for`], [`Session::drain`]); server→client requests are
 //! answered automatically (`ping` → `{}`, replies set with [`Session::set_reply`], otherwise
-//! -32601) and stay visible too. Every wait is bounded by `ClientOptions::timeout`.
+//! -32601) and stay visible too. Every wait is bounded by `ClientOptions::timeout`, and what a
+//! session holds is bounded by `ClientOptions::max_body_bytes` (see `kept`): a server that floods
+//! costs the harness a few times the cap, not the length of the flood.
 
+mod exchange;
+mod framing;
 mod inbox;
+mod kept;
 
-use crate::protocol::jsonrpc::{self, Message};
+use crate::protocol::jsonrpc;
 use crate::protocol::ProtocolVersion;
 use crate::transcript::Transcript;
 use crate::transport::{
-    ClientOptions, HttpMeta, HttpTransport, Inbox, Incoming, StdioTransport, Target, TransportError,
+    ClientOptions, HttpMeta, HttpTransport, Inbox, InboxReceiver, StdioTransport, Target,
+    TransportError,
 };
+use exchange::describe_wait;
+use framing::Framing;
 use inbox::Waiting;
+use kept::{Evict, Kept};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// After the deadline, how long to wait for a POST whose response already arrived to report its
@@ -57,13 +65,16 @@ enum Wire {
 #[derive(Debug)]
 pub struct Session {
     wire: Wire,
-    inbox: mpsc::UnboundedReceiver<Incoming>,
+    inbox: InboxReceiver,
     /// Held so the inbox never reports "closed" by itself; closure comes as `Incoming::Closed`.
     _inbox_tx: Inbox,
     opts: ClientOptions,
     transcript: Transcript,
-    buffer: Vec<Value>,
-    garbage: Vec<String>,
+    /// Messages not yet taken (the oldest give way past the cap).
+    buffer: Kept<Value>,
+    /// Non-JSON-RPC items (the first ones are kept, up to the cap).
+    garbage: Kept<String>,
+    framing: Framing,
     closed: Option<String>,
     next_id: i64,
     replies: HashMap<String, Value>,
@@ -78,7 +89,8 @@ impl Session {
         opts: ClientOptions,
         transcript: Transcript,
     ) -> Result<Session, TransportError> {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let cap = opts.max_body_bytes;
+        let (tx, rx) = Inbox::channel(cap, transcript.clone());
         let wire = match target {
             Target::Http { url } => Wire::Http(HttpTransport::new(
                 url,
@@ -101,8 +113,9 @@ impl Session {
             _inbox_tx: tx,
             opts,
             transcript,
-            buffer: Vec::new(),
-            garbage: Vec::new(),
+            buffer: Kept::new(cap, Evict::Oldest, "unread messages"),
+            garbage: Kept::new(cap, Evict::Newest, "non-JSON-RPC output"),
+            framing: Framing::default(),
             closed: None,
             next_id: 1,
             replies: HashMap::new(),
@@ -194,6 +207,8 @@ impl Session {
     /// timeout for the response with the same id and JSON type (`Err(Timeout)` if none came);
     /// over HTTP, returns early with `response: None` when the POST ended without it. For
     /// notifications and responses, returns after the send (HTTP: with the POST's facts).
+    /// A request whose exchange saw a framing violation (a batch nobody sent, a second response
+    /// to one request) ends in `Err(Protocol)` naming it.
     pub async fn send(&mut self, message: Value) -> Result<Exchange, TransportError> {
         let waiting = Waiting::for_message(&message);
         let batch = message.is_array();
@@ -251,14 +266,14 @@ impl Session {
         timeout: Duration,
         pred: impl Fn(&Value) -> bool,
     ) -> Option<Value> {
-        if let Some(i) = self.buffer.iter().position(&pred) {
-            return Some(self.buffer.remove(i));
+        if let Some(v) = self.buffer.take_first(&pred) {
+            return Some(v);
         }
         let deadline = Instant::now() + timeout;
         while let Ok(next) = self.next_message(deadline).await {
             match next {
                 Some(v) if pred(&v) => return Some(v),
-                Some(v) => self.buffer.push(v),
+                Some(v) => self.buffer_message(v),
                 None => {}
             }
         }
@@ -270,20 +285,20 @@ impl Session {
         let deadline = Instant::now() + window;
         while let Ok(next) = self.next_message(deadline).await {
             if let Some(v) = next {
-                self.buffer.push(v);
+                self.buffer_message(v);
             }
         }
-        std::mem::take(&mut self.buffer)
+        self.buffer.take_all()
     }
 
     /// Messages received and not yet taken (server requests and notifications included).
     pub fn received(&self) -> &[Value] {
-        &self.buffer
+        self.buffer.as_slice()
     }
 
-    /// Received items that were not JSON-RPC messages, so far.
+    /// Received items that were not JSON-RPC messages, so far (the first ones, up to the cap).
     pub fn garbage(&self) -> &[String] {
-        &self.garbage
+        self.garbage.as_slice()
     }
 
     /// Why the server side closed, if it did (stdio: the process exit).
@@ -350,140 +365,5 @@ impl Session {
                 Ok(None)
             }
         }
-    }
-
-    /// Sends `text` and waits as `waiting` says; `quiet` is the stdio collection window of a raw
-    /// send (`None`: until the responses arrived, at most the timeout).
-    async fn exchange(
-        &mut self,
-        text: String,
-        mut waiting: Waiting,
-        batch: bool,
-        quiet: Option<Duration>,
-        what: String,
-    ) -> Result<Exchange, TransportError> {
-        let started = Instant::now();
-        let mut deadline = started + self.opts.timeout;
-        let mut in_grace = false;
-        let mut post = match &mut self.wire {
-            Wire::Http(http) => http.post(text.into_bytes()),
-            Wire::Stdio(stdio) => {
-                let mut line = text;
-                line.push('\n');
-                stdio.write_raw(line.as_bytes()).await?;
-                return self
-                    .collect_stdio(waiting, batch, quiet, started, what)
-                    .await;
-            }
-        };
-        let mut meta = None;
-        let mut timed_out = false;
-        loop {
-            tokio::select! {
-                // The POST's result first: once it is in, everything it delivered is queued.
-                biased;
-                done = &mut post => match done {
-                    Ok(m) => {
-                        meta = Some(m);
-                        break;
-                    }
-                    Err(e) if !waiting.any() => return Err(e),
-                    Err(_) => break, // the response arrived; the failure is in the transcript
-                },
-                item = self.inbox.recv() => {
-                    if let Some(v) = match item { Some(i) => self.absorb(i).await, None => None } {
-                        self.keep(&mut waiting, v);
-                    }
-                    if !in_grace && waiting.expects_response() && waiting.complete() {
-                        in_grace = true;
-                        deadline = deadline.min(Instant::now() + STREAM_GRACE);
-                    }
-                }
-                _ = tokio::time::sleep_until(deadline) => {
-                    timed_out = true;
-                    break;
-                }
-            }
-        }
-        if timed_out && in_grace {
-            self.transcript.note(format!(
-                "the response stream was still open {}ms after the response arrived; not waiting for it to close",
-                STREAM_GRACE.as_millis()
-            ));
-        }
-        self.absorb_ready(&mut waiting).await;
-        if timed_out {
-            if !waiting.any() {
-                return Err(TransportError::Timeout {
-                    what,
-                    after: self.opts.timeout,
-                });
-            }
-            meta = tokio::time::timeout(META_GRACE, post)
-                .await
-                .ok()
-                .and_then(Result::ok);
-            self.absorb_ready(&mut waiting).await;
-        }
-        Ok(self.finish(waiting, batch, meta, started))
-    }
-
-    /// stdio: waits for the responses (or `quiet` for a raw send) after the write.
-    async fn collect_stdio(
-        &mut self,
-        mut waiting: Waiting,
-        batch: bool,
-        quiet: Option<Duration>,
-        started: Instant,
-        what: String,
-    ) -> Result<Exchange, TransportError> {
-        let until = started + quiet.unwrap_or(self.opts.timeout);
-        while quiet.is_some() || (waiting.expects_response() && !waiting.complete()) {
-            match self.next_message(until).await {
-                Ok(Some(v)) => self.keep(&mut waiting, v),
-                Ok(None) => {}
-                Err(()) => break,
-            }
-        }
-        if quiet.is_none() && waiting.expects_response() && !waiting.any() {
-            return Err(match &self.closed {
-                Some(why) => {
-                    TransportError::Io(format!("the server closed before answering: {why}"))
-                }
-                None => TransportError::Timeout {
-                    what,
-                    after: self.opts.timeout,
-                },
-            });
-        }
-        Ok(self.finish(waiting, batch, None, started))
-    }
-
-    fn finish(
-        &self,
-        waiting: Waiting,
-        batch: bool,
-        http: Option<HttpMeta>,
-        started: Instant,
-    ) -> Exchange {
-        let elapsed = waiting.first_at.unwrap_or_else(Instant::now) - started;
-        let (response, received) = waiting.into_response(batch);
-        Exchange {
-            response,
-            http,
-            received,
-            elapsed,
-        }
-    }
-}
-
-/// "the response to request id 3 (`tools/list`)" and the like, for timeout errors.
-fn describe_wait(message: &Value) -> String {
-    match Message::classify(message) {
-        Message::Request { id, method, .. } => {
-            format!("the response to request id {id} (`{method}`)")
-        }
-        Message::Batch(_) => "the responses to the batch".into(),
-        _ => "the message to be sent".into(),
     }
 }

@@ -123,9 +123,17 @@ pub fn select<'a>(
         ms.iter()
             .any(|m| m.is_match(&s.file.id) || s.file.tags.iter().any(|t| m.is_match(t)))
     };
+    // Opt-in checks run only when an --only pattern selects them.
     Ok(all
         .iter()
-        .filter(|s| (only.is_empty() || hits(&only, s)) && !hits(&skip, s))
+        .filter(|s| {
+            if s.file.opt_in {
+                hits(&only, s)
+            } else {
+                only.is_empty() || hits(&only, s)
+            }
+        })
+        .filter(|s| !hits(&skip, s))
         .collect())
 }
 
@@ -154,5 +162,38 @@ pub async fn run_suite(
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         summary: Summary::of(&checks),
         checks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::select;
+    use crate::scenario::loader::parse;
+
+    fn scenario(id: &str, extra: &str) -> crate::scenario::Scenario {
+        let text = format!("id = \"{id}\"\ntitle = \"t\"\nspec = [\"s\"]\nlevel = \"MUST\"\ntags = [\"area\", \"strict\"]\n{extra}\n[[step]]\nrequest = {{ method = \"ping\" }}\n");
+        parse("t.toml", &text).expect("parses")
+    }
+
+    #[test]
+    fn opt_in_checks_run_only_when_named() {
+        let all = vec![
+            scenario("a.plain", ""),
+            scenario("a.strict", "opt_in = true"),
+        ];
+        let ids = |only: &[&str], skip: &[&str]| -> Vec<String> {
+            let only: Vec<String> = only.iter().map(|s| s.to_string()).collect();
+            let skip: Vec<String> = skip.iter().map(|s| s.to_string()).collect();
+            select(&all, &only, &skip)
+                .expect("valid globs")
+                .iter()
+                .map(|s| s.file.id.clone())
+                .collect()
+        };
+        assert_eq!(ids(&[], &[]), vec!["a.plain"]);
+        assert_eq!(ids(&["strict"], &[]), vec!["a.plain", "a.strict"]);
+        assert_eq!(ids(&["a.strict"], &[]), vec!["a.strict"]);
+        assert_eq!(ids(&["a.*"], &["a.plain"]), vec!["a.strict"]);
+        assert!(select(&all, &["[".to_string()], &[]).is_err());
     }
 }

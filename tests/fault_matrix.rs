@@ -3,6 +3,7 @@
 //! Together with `suite_reference.rs` (the same scenarios PASS on the clean server) this proves
 //! each check can fail.
 
+mod auth_common;
 mod common;
 
 use common::{explain, http_server, pack, run, stdio_target};
@@ -14,8 +15,29 @@ use mcpcheck::scenario::Scenario;
 use mcpcheck::transport::Target;
 use std::collections::BTreeSet;
 
-/// Faults no black-box scenario can observe, with the reason (none so far).
-const NOT_DETECTABLE: &[(&str, &str)] = &[];
+/// Faults no black-box scenario can observe, with the reason.
+const NOT_DETECTABLE: &[(&str, &str)] = &[
+    (
+        "snap-tool-renamed",
+        "snapshot fault: detected by tests/snapshot_*.rs",
+    ),
+    (
+        "snap-required-arg-added",
+        "snapshot fault: detected by tests/snapshot_*.rs",
+    ),
+    (
+        "snap-capability-dropped",
+        "snapshot fault: detected by tests/snapshot_*.rs",
+    ),
+    (
+        "load-periodic-stall",
+        "load fault: detected by the load threshold tests in tests/load_*.rs",
+    ),
+    (
+        "load-error-rate",
+        "load fault: detected by the load threshold tests in tests/load_*.rs",
+    ),
+];
 
 /// Faults also exercised over stdio (the rules that hold on both transports).
 const ALSO_OVER_STDIO: &[&str] = &[
@@ -68,7 +90,20 @@ async fn run_case(case: &Case<'_>) -> (String, Verdict, String) {
         case.scenario.file.id,
         if case.stdio { " (stdio)" } else { "" }
     );
-    let report = if case.stdio {
+    let report = if case.fault.name().starts_with("auth-") {
+        // Authorization faults need an auth-enabled deployment, the test credentials as
+        // scenario variables, and a token for the preflight.
+        let (mode, ttl) = auth_common::setup_for(case.fault.name());
+        let env = auth_common::start(mode, BTreeSet::from([case.fault]), ttl).await;
+        let r = auth_common::run(
+            &env,
+            &[case.scenario],
+            auth_common::version_for(case.scenario),
+        )
+        .await;
+        env.shutdown().await;
+        r
+    } else if case.stdio {
         run(
             stdio_target(&["--fault".into(), case.fault.name().into()]),
             &[case.scenario],

@@ -1,8 +1,9 @@
 //! Server configuration: what the server offers and which faults it injects, and the
 //! command-line arguments (`ServeArgs`) that build it.
 
+use crate::auth::{AuthConfig, AuthMode, ClientSpec, Role, UserSpec};
 use crate::fault::Fault;
-use clap::{ArgAction, Parser};
+use clap::{ArgAction, Parser, ValueEnum};
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -65,6 +66,8 @@ pub struct ServerConfig {
     pub allow_remote: bool,
     /// Interval of keep-alive comments on GET streams.
     pub keep_alive: Duration,
+    /// OAuth: none (the default), same-origin, separate authorization server, or upstream.
+    pub auth: AuthConfig,
 }
 
 impl Default for ServerConfig {
@@ -76,6 +79,7 @@ impl Default for ServerConfig {
             sse_responses: false,
             allow_remote: false,
             keep_alive: Duration::from_secs(15),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -125,6 +129,12 @@ pub enum ConfigError {
     /// `--page-size 0`.
     #[error("--page-size must be at least 1")]
     ZeroPageSize,
+    /// The `--auth`/`--role` flags do not fit together, or a users file cannot be read.
+    #[error("{reason}")]
+    InvalidAuth {
+        /// What is wrong.
+        reason: String,
+    },
     /// `--host` is not a loopback address and `--allow-remote` was not given.
     #[error("--host {host} is not a loopback address; pass --allow-remote to bind it anyway")]
     NonLoopbackHost {
@@ -167,6 +177,63 @@ pub struct ServeArgs {
     /// More logging on stderr (-v debug, -vv trace).
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
+    /// Protect /mcp with OAuth: none, oauth (built-in or --as-url authorization server), or
+    /// upstream (third-party flow through --upstream).
+    #[arg(long, value_enum, default_value_t = AuthArg::None)]
+    pub auth: AuthArg,
+    /// mcp: serve /mcp (and its authorization server); as: only the authorization server.
+    #[arg(long, value_enum, default_value_t = RoleArg::Mcp)]
+    pub role: RoleArg,
+    /// With --auth oauth: a separate authorization server's issuer URL (loopback only).
+    #[arg(long, value_name = "URL")]
+    pub as_url: Option<String>,
+    /// With --auth upstream: the upstream IdP's issuer URL (loopback only).
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+    /// This server's client at the upstream IdP; without it, register there with DCR.
+    #[arg(long, value_name = "ID:SECRET")]
+    pub upstream_client: Option<String>,
+    /// A user of the login form (repeatable); default: `demo` with a random password.
+    #[arg(long = "user", value_name = "NAME:PASSWORD")]
+    pub users: Vec<String>,
+    /// A file of users, one NAME:PASSWORD per line.
+    #[arg(long, value_name = "FILE")]
+    pub users_file: Option<std::path::PathBuf>,
+    /// A pre-registered confidential client (repeatable); scopes space- or comma-separated.
+    #[arg(long = "client", value_name = "ID:SECRET[:SCOPES]")]
+    pub clients: Vec<String>,
+    /// Skip the consent page (the login is still required).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Fetch client ID metadata documents from loopback addresses (for tests).
+    #[arg(long)]
+    pub allow_loopback_cimd: bool,
+    /// Lifetime of access tokens, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub token_ttl: u64,
+    /// Lifetime of authorization codes, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub code_ttl: u64,
+}
+
+/// `--auth`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    /// No authorization.
+    None,
+    /// OAuth with a built-in or separate authorization server.
+    Oauth,
+    /// Third-party flow through an upstream IdP.
+    Upstream,
+}
+
+/// `--role`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// The MCP server.
+    Mcp,
+    /// A stand-alone authorization server.
+    As,
 }
 
 impl ServeArgs {
@@ -192,14 +259,91 @@ impl ServeArgs {
         if self.page_size == 0 {
             return Err(ConfigError::ZeroPageSize);
         }
+        let auth = self.auth_config()?;
         Ok(ServerConfig {
             faults,
             page_size: self.page_size,
             without: self.without.clone(),
             sse_responses: self.sse_responses,
             allow_remote: self.allow_remote,
+            auth,
             ..ServerConfig::default()
         })
+    }
+
+    /// The OAuth configuration of the `--auth` family of flags. `--role as` implies an
+    /// authorization server whatever `--auth` says.
+    fn auth_config(&self) -> Result<AuthConfig, ConfigError> {
+        let bad = |reason: String| ConfigError::InvalidAuth { reason };
+        let mode = match self.auth {
+            AuthArg::None => AuthMode::None,
+            AuthArg::Oauth => AuthMode::Oauth,
+            AuthArg::Upstream => AuthMode::Upstream,
+        };
+        let role = match self.role {
+            RoleArg::Mcp => Role::Mcp,
+            RoleArg::As => Role::As,
+        };
+        let mut users = Vec::new();
+        for u in &self.users {
+            users.push(UserSpec::parse(u).map_err(|e| bad(format!("--user: {e}")))?);
+        }
+        if let Some(path) = &self.users_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| bad(format!("--users-file {}: {e}", path.display())))?;
+            users.extend(
+                UserSpec::parse_file(&text)
+                    .map_err(|e| bad(format!("--users-file {}: {e}", path.display())))?,
+            );
+        }
+        let mut clients = Vec::new();
+        for c in &self.clients {
+            let spec = ClientSpec::parse(c).map_err(|e| bad(format!("--client: {e}")))?;
+            if let Some(s) = spec
+                .scopes
+                .iter()
+                .flatten()
+                .find(|s| *s != "read" && *s != "write")
+            {
+                return Err(bad(format!("--client: unknown scope `{s}` (read, write)")));
+            }
+            clients.push(spec);
+        }
+        let upstream_client = match &self.upstream_client {
+            Some(c) => {
+                Some(ClientSpec::parse(c).map_err(|e| bad(format!("--upstream-client: {e}")))?)
+            }
+            None => None,
+        };
+        let config = AuthConfig {
+            mode,
+            role,
+            as_url: self.as_url.clone(),
+            upstream_url: self.upstream.clone(),
+            upstream_client,
+            users,
+            clients,
+            auto_approve: self.auto_approve,
+            allow_loopback_cimd: self.allow_loopback_cimd,
+            token_ttl: Duration::from_secs(self.token_ttl.max(1)),
+            code_ttl: Duration::from_secs(self.code_ttl.max(1)),
+        };
+        if self.as_url.is_some() && (mode != AuthMode::Oauth || role != Role::Mcp) {
+            return Err(bad("--as-url needs --auth oauth and --role mcp".into()));
+        }
+        if mode == AuthMode::Upstream && role == Role::Mcp && self.upstream.is_none() {
+            return Err(bad("--auth upstream needs --upstream URL".into()));
+        }
+        if self.upstream.is_some() && mode != AuthMode::Upstream {
+            return Err(bad("--upstream needs --auth upstream".into()));
+        }
+        for url in self.as_url.iter().chain(self.upstream.iter()) {
+            let loopback = crate::auth::is_loopback_url(url);
+            if !loopback {
+                return Err(bad(format!("{url} is not a loopback http(s) URL")));
+            }
+        }
+        Ok(config)
     }
 
     /// The address to bind, refusing a non-loopback host without `--allow-remote`.
@@ -276,6 +420,67 @@ mod tests {
         let Outer { cmd: Sub::Serve(a) } =
             Outer::try_parse_from(["outer", "serve", "--port", "7", "--stdio", "-vv"]).unwrap();
         assert_eq!((a.port, a.stdio, a.verbose), (7, true, 2));
+    }
+
+    #[test]
+    fn auth_flags_build_the_auth_config() {
+        let c = parse(&[]).to_config().unwrap();
+        assert!(!c.auth.enabled());
+        let c = parse(&[
+            "--auth",
+            "oauth",
+            "--user",
+            "a:pw",
+            "--client",
+            "svc:s:read,write",
+            "--auto-approve",
+            "--allow-loopback-cimd",
+            "--token-ttl",
+            "5",
+            "--code-ttl",
+            "3",
+        ])
+        .to_config()
+        .unwrap();
+        assert_eq!(c.auth.mode, AuthMode::Oauth);
+        assert_eq!(c.auth.users, vec![UserSpec::new("a", "pw")]);
+        assert_eq!(
+            c.auth.clients[0].scopes,
+            Some(vec!["read".into(), "write".into()])
+        );
+        assert!(c.auth.auto_approve && c.auth.allow_loopback_cimd);
+        assert_eq!(c.auth.token_ttl, Duration::from_secs(5));
+        assert_eq!(c.auth.code_ttl, Duration::from_secs(3));
+        let c = parse(&["--role", "as"]).to_config().unwrap();
+        assert!(c.auth.enabled() && !c.auth.serves_mcp());
+        let ext = parse(&["--auth", "oauth", "--as-url", "http://127.0.0.1:9"]).to_config();
+        assert_eq!(
+            ext.unwrap().auth.as_url.as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+        let up = parse(&[
+            "--auth",
+            "upstream",
+            "--upstream",
+            "http://localhost:9",
+            "--upstream-client",
+            "me:pw",
+        ]);
+        assert_eq!(
+            up.to_config().unwrap().auth.upstream_client.unwrap().id,
+            "me"
+        );
+        for bad in [
+            &["--auth", "oauth", "--as-url", "http://example.com"][..],
+            &["--as-url", "http://127.0.0.1:9"],
+            &["--auth", "upstream"],
+            &["--upstream", "http://127.0.0.1:9"],
+            &["--auth", "oauth", "--user", "nopass"],
+            &["--auth", "oauth", "--client", "id:secret:admin"],
+            &["--auth", "oauth", "--users-file", "/nonexistent/users.txt"],
+        ] {
+            assert!(parse(bad).to_config().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@ use crate::session::{Negotiated, Session};
 use crate::state::ServerState;
 use crate::version::Version;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What to send back for a request.
 #[derive(Debug)]
@@ -64,6 +66,9 @@ pub(crate) async fn request(
     params: Option<Value>,
     outlet: Outlet,
 ) -> Reply {
+    if state.has(Fault::LoadPeriodicStall) {
+        state.load_faults.pace().await;
+    }
     let outcome = handle(state, session, &id, method, params, outlet).await;
     match outcome {
         Ok(result) => {
@@ -138,6 +143,9 @@ async fn handle(
     let ctx = RequestCtx::new(state.clone(), session.clone(), token, outlet, cancel);
     let out = match method {
         "tools/list" => tools::list(&ctx, &params),
+        "tools/call" if state.has(Fault::LoadErrorRate) && state.load_faults.inject_error() => {
+            Err(RpcError::internal("injected failure (load-error-rate)").into())
+        }
         "tools/call" => tools::call(&ctx, &params).await,
         "resources/list" => resources::list(&ctx, &params),
         "resources/templates/list" => resources::templates(&ctx, &params),
@@ -191,9 +199,94 @@ pub(crate) fn is_long_running(method: &str, params: Option<&Value>) -> bool {
         && params.and_then(|p| p.get("name")).and_then(Value::as_str) == Some("slow")
 }
 
+/// How long a `load-periodic-stall` pause lasts.
+const STALL: Duration = Duration::from_millis(100);
+/// Wall time between the end of one pause and the next one being due.
+const STALL_EVERY: Duration = Duration::from_millis(100);
+
+/// State of the load faults: when the next pause is due, the gate requests pass through
+/// while one is on, and the tools/call count. Only consulted when a load fault is switched on,
+/// so a correct server has no lock here.
+pub(crate) struct LoadFaults {
+    epoch: std::time::Instant,
+    next_stall_ms: AtomicU64,
+    gate: tokio::sync::RwLock<()>,
+    tool_calls: AtomicU64,
+}
+
+impl Default for LoadFaults {
+    fn default() -> Self {
+        Self {
+            epoch: std::time::Instant::now(),
+            next_stall_ms: AtomicU64::new(millis(STALL_EVERY)),
+            gate: tokio::sync::RwLock::new(()),
+            tool_calls: AtomicU64::new(0),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl LoadFaults {
+    /// `load-periodic-stall`: the first request once a pause is due holds the gate for
+    /// [`STALL`]; every other request passes the gate, so those arriving meanwhile wait.
+    async fn pace(&self) {
+        let now = millis(self.epoch.elapsed());
+        let due = self.next_stall_ms.load(Ordering::Acquire);
+        let next = now + millis(STALL + STALL_EVERY);
+        if now >= due
+            && self
+                .next_stall_ms
+                .compare_exchange(due, next, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        {
+            let _hold = self.gate.write().await;
+            tokio::time::sleep(STALL).await;
+        } else {
+            drop(self.gate.read().await);
+        }
+    }
+
+    /// `load-error-rate`: whether this tools/call is one of the failing tenth.
+    fn inject_error(&self) -> bool {
+        self.tool_calls.fetch_add(1, Ordering::Relaxed) % 10 == 9
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_tenth_tool_call_fails_under_load_error_rate() {
+        let f = LoadFaults::default();
+        let failed = (0..100).filter(|_| f.inject_error()).count();
+        assert_eq!(failed, 10);
+    }
+
+    #[tokio::test]
+    async fn a_due_stall_holds_up_concurrent_requests() {
+        let f = std::sync::Arc::new(LoadFaults::default());
+        tokio::time::sleep(STALL_EVERY).await;
+        let start = std::time::Instant::now();
+        let staller = tokio::spawn({
+            let f = f.clone();
+            async move { f.pace().await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        f.pace().await; // arrives during the pause: waits for its end
+        assert!(
+            start.elapsed() >= STALL - Duration::from_millis(5),
+            "{:?}",
+            start.elapsed()
+        );
+        staller.await.unwrap();
+        let quick = std::time::Instant::now();
+        f.pace().await; // the next pause is not due yet
+        assert!(quick.elapsed() < Duration::from_millis(50));
+    }
 
     #[test]
     fn shifted_ids_keep_their_type_and_differ() {

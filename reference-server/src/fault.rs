@@ -116,12 +116,88 @@ faults! {
     IgnoreCancel => "ignore-cancel", "cancelled requests still get their response";
     /// stdout banner in stdio mode.
     StdoutBanner => "stdout-banner", "stdio mode prints a plain-text banner line on stdout before any message";
+    /// 401 without a challenge.
+    AuthNoWwwAuthenticate => "auth-no-www-authenticate", "401 answers on /mcp carry no WWW-Authenticate header";
+    /// No protected resource metadata.
+    AuthPrmMissing => "auth-prm-missing", "both protected resource metadata URLs answer 404";
+    /// PRM names another resource.
+    AuthPrmWrongResource => "auth-prm-wrong-resource", "the protected resource metadata `resource` is not the MCP endpoint URL";
+    /// Audience not checked.
+    AuthNoAudienceCheck => "auth-no-audience-check", "/mcp accepts a token whose `aud` is another resource";
+    /// Expired tokens accepted.
+    AuthExpiredTokenAccepted => "auth-expired-token-accepted", "/mcp accepts an access token whose `exp` has passed";
+    /// Signatures not checked.
+    AuthBadSignatureAccepted => "auth-bad-signature-accepted", "/mcp accepts an access token whose signature does not verify";
+    /// Unsigned (`alg: none`) access tokens are accepted at /mcp.
+    AuthAlgNoneAccepted => "auth-alg-none-accepted", "/mcp accepts an unsigned access token (JWT header alg none, empty signature)";
+    /// Scopes not enforced.
+    AuthScopeNotEnforced => "auth-scope-not-enforced", "data tools that need `write` can be called with a read-only token";
+    /// Missing scope answered 401.
+    AuthInsufficientScope401 => "auth-insufficient-scope-401", "a missing scope is answered 401 invalid_token instead of 403 insufficient_scope";
+    /// Metadata issuer differs.
+    AuthIssuerMismatch => "auth-issuer-mismatch", "authorization server metadata `issuer` has a trailing slash the issuer URL lacks";
+    /// No PKCE methods advertised.
+    AuthNoS256Advertised => "auth-no-s256-advertised", "authorization server metadata lacks code_challenge_methods_supported";
+    /// plain PKCE accepted.
+    AuthPlainPkceAccepted => "auth-plain-pkce-accepted", "the authorization endpoint accepts code_challenge_method=plain";
+    /// Missing PKCE accepted.
+    AuthMissingPkceAccepted => "auth-missing-pkce-accepted", "the authorization endpoint issues a code without a code_challenge";
+    /// code_verifier ignored.
+    AuthPkceNotVerified => "auth-pkce-not-verified", "the token endpoint ignores code_verifier (wrong or missing verifiers work)";
+    /// Codes work twice.
+    AuthCodeReuse => "auth-code-reuse", "an authorization code can be redeemed more than once";
+    /// Redirect URIs matched by prefix.
+    AuthRedirectPrefixMatch => "auth-redirect-prefix-match", "redirect_uri is matched by prefix instead of exactly";
+    /// state not echoed.
+    AuthStateDropped => "auth-state-dropped", "the authorization response does not carry `state` back";
+    /// No iss in the authorization response.
+    AuthNoIssInResponse => "auth-no-iss-in-response", "the authorization response lacks `iss` (RFC 9207)";
+    /// Refresh tokens not rotated.
+    AuthNoRefreshRotation => "auth-no-refresh-rotation", "refresh returns the same refresh token, which stays valid";
+    /// Refresh reuse not detected.
+    AuthRefreshReuseNotDetected => "auth-refresh-reuse-not-detected", "reusing a rotated refresh token does not revoke its family";
+    /// Client secrets not checked.
+    AuthWrongSecretAccepted => "auth-wrong-secret-accepted", "client authentication does not check the client secret";
+    /// invalid_client answered 400.
+    AuthInvalidClient400 => "auth-invalid-client-400", "invalid_client errors are answered 400 instead of 401";
+    /// Token errors answered 200.
+    AuthTokenError200 => "auth-token-error-200", "token endpoint errors are answered with HTTP 200";
+    /// No Cache-Control on token responses.
+    AuthNoCacheControl => "auth-no-cache-control", "token endpoint responses lack Cache-Control: no-store";
+    /// DCR accepts bad redirect URIs.
+    AuthDcrAcceptsInvalidRedirect => "auth-dcr-accepts-invalid-redirect", "DCR accepts redirect URIs that are neither https nor loopback http";
+    /// RFC 7592 endpoint unauthenticated.
+    AuthDcrConfigNoAuth => "auth-dcr-config-no-auth", "the client configuration endpoint answers without the registration access token";
+    /// Revocation ignored at /mcp.
+    AuthRevocationIgnored => "auth-revocation-ignored", "a revoked access token still works at /mcp";
+    /// Introspection stale.
+    AuthIntrospectionStale => "auth-introspection-stale", "introspection reports a revoked token as active";
+    /// CIMD client_id mismatch accepted.
+    AuthCimdMismatchAccepted => "auth-cimd-mismatch-accepted", "a client ID metadata document whose client_id is not its URL is accepted";
+    /// Upstream token passthrough.
+    AuthUpstreamTokenPassthrough => "auth-upstream-token-passthrough", "upstream mode: /mcp accepts the upstream IdP's access token as is";
+    /// A tool is listed under another name (snapshot fault).
+    SnapToolRenamed => "snap-tool-renamed", "the weather tool is listed (and called) as `get_weather` instead of `weather` (a breaking change for snapshots)";
+    /// A tool gains a required argument (snapshot fault).
+    SnapRequiredArgAdded => "snap-required-arg-added", "the search tool's inputSchema gains a required `language` argument (a breaking change for snapshots)";
+    /// A capability is not advertised (snapshot fault).
+    SnapCapabilityDropped => "snap-capability-dropped", "the `logging` capability is neither advertised nor served (a breaking change for snapshots)";
+    /// Periodic server-wide stall (load fault).
+    LoadPeriodicStall => "load-periodic-stall", "100 ms after each pause ends, the next request stalls ~100 ms and holds up every request arriving meanwhile (a periodic stop-the-world pause; load fault)";
+    /// Injected tools/call errors (load fault).
+    LoadErrorRate => "load-error-rate", "every 10th tools/call (10 %) is answered with JSON-RPC error -32603 (load fault)";
 }
 
 impl Fault {
     /// The fault with this command-line name.
     pub fn from_name(name: &str) -> Option<Fault> {
         Self::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// Whether the switch belongs to the OAuth side (`auth-*`): it acts only when the server
+    /// runs with authorization.
+    pub fn is_auth(self) -> bool {
+        self.name().starts_with("auth-")
     }
 }
 
@@ -150,6 +226,7 @@ mod tests {
 
     #[test]
     fn has_every_switch_of_the_brief() {
-        assert_eq!(Fault::ALL.len(), 42);
+        assert_eq!(Fault::ALL.len(), 47 + 30);
+        assert_eq!(Fault::ALL.iter().filter(|f| f.is_auth()).count(), 30);
     }
 }

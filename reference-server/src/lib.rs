@@ -7,12 +7,15 @@
 //! (lifecycle, tools, resources, prompts, completion, logging) after the lifecycle and
 //! capability rules; `services/` holds the demo tools; `session` keeps per-client state and
 //! `state` what all sessions share. The transports are `http/` (axum routes for POST, GET and
-//! DELETE behind the Origin/Host guard, with the SSE writer in `sse`) and `stdio`. [`Fault`]
-//! lists the switches and [`ServerConfig`]/[`ServeArgs`] configure an instance.
+//! DELETE behind the Origin/Host guard, with the SSE writer in `sse`) and `stdio`. `auth` is
+//! the optional OAuth side (protected resource, authorization server, upstream IdP client),
+//! configured by [`AuthConfig`]. [`Fault`] lists the switches and
+//! [`ServerConfig`]/[`ServeArgs`] configure an instance.
 
 #![warn(missing_docs)]
 
 mod assets;
+mod auth;
 mod batch;
 mod config;
 mod context;
@@ -29,7 +32,8 @@ mod state;
 mod stdio;
 mod version;
 
-pub use config::{Capability, ConfigError, ServeArgs, ServerConfig};
+pub use auth::{AuthConfig, AuthMode, ClientSpec, Role, UserSpec};
+pub use config::{AuthArg, Capability, ConfigError, RoleArg, ServeArgs, ServerConfig};
 pub use fault::Fault;
 pub use http::{start_http, RunningServer, MAX_BODY_BYTES};
 pub use methods::lifecycle::SERVER_NAME;

@@ -24,13 +24,24 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!("fault switches on: {}", names.join(", "));
     }
     if args.stdio {
+        if config.auth.enabled() {
+            // MCP authorization is for HTTP; stdio servers take credentials from the environment.
+            tracing::warn!("--auth and --role have no effect over stdio");
+        }
         serve_stdio(config, tokio::io::stdin(), tokio::io::stdout()).await?;
         return Ok(());
     }
+    // A stand-alone authorization server has no /mcp: announce its issuer (origin) instead.
+    let serves_mcp = config.auth.serves_mcp();
     let server = start_http(config, args.bind_addr()?).await?;
     {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "mcp-reference-server listening on {}", server.url())?;
+        let shown = if serves_mcp {
+            server.url()
+        } else {
+            server.origin()
+        };
+        writeln!(out, "mcp-reference-server listening on {shown}")?;
         out.flush()?;
     }
     tokio::signal::ctrl_c().await?;

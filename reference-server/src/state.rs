@@ -18,6 +18,8 @@ pub(crate) struct ServerState {
     pub sessions: SessionStore,
     /// The in-memory item store the data tools and `mcp://reference/items` share.
     pub store: Mutex<DataStore>,
+    /// Counters and the gate of the load faults (`load-periodic-stall`, `load-error-rate`).
+    pub load_faults: crate::dispatch::LoadFaults,
     shutdown: watch::Sender<bool>,
 }
 
@@ -29,6 +31,7 @@ impl ServerState {
             config,
             sessions: SessionStore::default(),
             store: Mutex::new(DataStore::seeded()),
+            load_faults: crate::dispatch::LoadFaults::default(),
             shutdown,
         })
     }
@@ -40,7 +43,8 @@ impl ServerState {
 
     /// Whether the methods of `cap` are served.
     pub fn serves(&self, cap: Capability) -> bool {
-        self.config.offers(cap)
+        let dropped = cap == Capability::Logging && self.has(Fault::SnapCapabilityDropped);
+        self.config.offers(cap) && !dropped
     }
 
     /// Whether `cap` appears in the initialize result.

@@ -25,11 +25,16 @@ pub fn list(args: &ListArgs) -> ExitCode {
         };
         let level: crate::check::Level = s.file.level.into();
         println!(
-            "{:<width$}  {:<6}  {:<34}  {}",
+            "{:<width$}  {:<6}  {:<34}  {}{}",
             s.file.id,
             level.as_str(),
             versions,
-            s.file.spec.first().map(String::as_str).unwrap_or("")
+            s.file.spec.first().map(String::as_str).unwrap_or(""),
+            if s.file.opt_in {
+                "  (opt-in: --only strict)"
+            } else {
+                ""
+            }
         );
     }
     println!("{} scenarios", scenarios.len());

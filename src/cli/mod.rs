@@ -1,8 +1,17 @@
-//! The command line: `run`, `list`, `serve`, `demo`. Parsing only; each command is its own file.
+//! The command line: `run`, `list`, `serve`, `demo`, `snapshot`, `tools`, `shell`. Parsing
+//! only; each command is its own file.
 
 mod demo;
+mod expected;
 mod list;
+mod load;
+mod matrix;
+mod progress;
 mod run;
+mod shell;
+mod snapshot;
+mod target;
+mod tools;
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +37,14 @@ enum Command {
     Serve(mcp_reference_server::ServeArgs),
     /// Start the reference server and run the full suite against it over HTTP and stdio.
     Demo(DemoArgs),
+    /// Load-test a Streamable HTTP endpoint with a profile; merge or compare load reports.
+    Load(load::LoadArgs),
+    /// Record a server's protocol responses, or check it against a recorded snapshot.
+    Snapshot(snapshot::SnapshotArgs),
+    /// Print the server's tools in an LLM provider's function-calling format.
+    Tools(tools::ToolsArgs),
+    /// An interactive prompt to list and call tools, read resources and get prompts.
+    Shell(shell::ShellArgs),
 }
 
 /// Options shared by `run` and `demo`.
@@ -48,7 +65,8 @@ pub struct SuiteArgs {
     /// Longest wait for any single network operation: `10s`, `500ms` or seconds.
     #[arg(long, default_value = "10s", value_name = "DURATION")]
     pub timeout: String,
-    /// Write a report: `console:PATH`, `json:PATH` or `junit:PATH` (repeatable).
+    /// Write a report: `console:PATH`, `json:PATH`, `junit:PATH`, `markdown:PATH` or
+    /// `html:PATH` (repeatable).
     #[arg(long = "report", value_name = "FORMAT:PATH")]
     pub reports: Vec<String>,
     /// Print the transcript of each failed or warned check.
@@ -66,6 +84,46 @@ pub struct SuiteArgs {
     /// Never colour the console output.
     #[arg(long)]
     pub no_color: bool,
+    /// Known failures: a file of check ids that may fail without failing the run; a listed
+    /// check that passes fails the run as stale.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<std::path::PathBuf>,
+    /// Write the ids of the checks that failed to this baseline file (the run then passes).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<std::path::PathBuf>,
+    /// A load report (`mcpcheck load` JSON) whose plots the HTML report shows.
+    #[arg(long, value_name = "FILE")]
+    pub load_report: Option<std::path::PathBuf>,
+    /// Authorize once before the checks: headless (authorization code + PKCE, logging in with
+    /// --username/--password), interactive (your browser), client-credentials, or token:<TOKEN>.
+    #[arg(long, value_name = "MODE")]
+    pub auth: Option<String>,
+    /// OAuth client id (pre-registered; without it, the client registers itself if it can).
+    /// Also the `client_id` scenario variable.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// OAuth client secret of a confidential client; also the `client_secret` variable.
+    #[arg(
+        long,
+        env = "MCPCHECK_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: Option<String>,
+    /// User to log in as in headless mode; also the `username` variable.
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+    /// Password for --username; also the `password` variable.
+    #[arg(
+        long,
+        env = "MCPCHECK_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
+    pub password: Option<String>,
+    /// Scope to ask for (space-separated); also the `scope` variable.
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
 }
 
 /// `mcpcheck run`.
@@ -75,6 +133,16 @@ pub struct RunArgs {
     pub url: Option<String>,
     #[command(flatten)]
     pub suite: SuiteArgs,
+    /// Take the target from an MCP client config file (Claude Desktop / Cursor `mcpServers`
+    /// JSON), with --server NAME or --all.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// The server of the --config file to check.
+    #[arg(long, value_name = "NAME", requires = "config", conflicts_with = "all")]
+    pub server: Option<String>,
+    /// Check every server of the --config file and print a server × area matrix.
+    #[arg(long, requires = "config")]
+    pub all: bool,
     /// The stdio server command and its arguments.
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
@@ -124,6 +192,10 @@ pub fn main() -> ExitCode {
                 }
             },
             Command::Demo(args) => demo::demo(args).await,
+            Command::Load(args) => load::load(args).await,
+            Command::Snapshot(args) => snapshot::snapshot(args).await,
+            Command::Tools(args) => tools::tools(args).await,
+            Command::Shell(args) => shell::shell(args).await,
         }
     })
 }

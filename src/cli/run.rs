@@ -8,33 +8,40 @@ use crate::scenario::{self, Scenario, ToolCallPolicy};
 use crate::suite::{self, SuiteOptions};
 use crate::transport::{ClientOptions, Target};
 use serde_json::Value;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 /// `mcpcheck run`.
 pub async fn run(args: RunArgs) -> ExitCode {
-    let target = match (&args.url, args.command.split_first()) {
-        (Some(url), None) if url.starts_with("http://") || url.starts_with("https://") => {
-            Target::Http { url: url.clone() }
+    if args.all {
+        if args.url.is_some() || !args.command.is_empty() {
+            return usage("--all checks the servers of --config; give no URL or command");
         }
-        (Some(other), None) => {
-            return usage(&format!(
-                "`{other}` is not an http(s):// URL; give a stdio server command after `--`"
-            ))
+        if let Some(config) = &args.config {
+            return super::matrix::run_all(config, &args.suite).await;
         }
-        (None, Some((program, rest))) => Target::Stdio {
-            program: program.clone(),
-            args: rest.to_vec(),
-            env: Vec::new(),
-        },
-        (Some(_), Some(_)) => return usage("give either a URL or a command after `--`, not both"),
-        (None, None) => {
-            return usage("no target: give an http(s):// URL or a stdio command after `--`")
-        }
+    }
+    let (target, config_headers) = match super::target::target_from(
+        args.url.as_deref(),
+        &args.command,
+        args.config.as_deref(),
+        args.server.as_deref(),
+    ) {
+        Ok(t) => t,
+        Err(msg) => return usage(&msg),
     };
-    match execute(target, &args.suite).await {
+    let mut suite_args = args.suite.clone();
+    if !config_headers.is_empty() {
+        let mut headers: Vec<String> = config_headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        headers.append(&mut suite_args.headers);
+        suite_args.headers = headers;
+    }
+    match execute(target, &suite_args).await {
         Ok(report) => ExitCode::from(u8::try_from(report.exit_code()).unwrap_or(1)),
         Err(code) => code,
     }
@@ -42,7 +49,8 @@ pub async fn run(args: RunArgs) -> ExitCode {
 
 /// Runs the suite against `target` and writes every report; `Err` carries the exit code 2.
 pub async fn execute(target: Target, a: &SuiteArgs) -> Result<RunReport, ExitCode> {
-    let options = suite_options(target, a).map_err(|m| usage(&m))?;
+    let mut options = suite_options(target, a).map_err(|m| usage(&m))?;
+    let run_auth = authorize(&mut options, a).await?;
     let formats: Vec<(Format, PathBuf)> = a
         .reports
         .iter()
@@ -57,16 +65,26 @@ pub async fn execute(target: Target, a: &SuiteArgs) -> Result<RunReport, ExitCod
     if selected.is_empty() {
         return Err(usage("--only/--skip left no scenario to run"));
     }
-    let ctx = suite::preflight(&options).await.map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(EXIT_USAGE)
-    })?;
-    let secrets: Vec<String> = options
+    let baseline = super::expected::load(a)?;
+    let load_plots = super::expected::load_plots(a)?;
+    let ctx = match suite::preflight(&options).await {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if a.auth.is_none() && needs_authorization(&options).await {
+                eprintln!("hint: the server requires authorization (401): use --auth headless --username NAME --password PW, --auth interactive, --auth client-credentials --client-id ID --client-secret SECRET, or --auth token:TOKEN");
+            }
+            return Err(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let mut secrets: Vec<String> = options
         .client
         .headers
         .iter()
         .map(|(_, v)| v.clone())
         .collect();
+    secrets.extend(run_auth.into_iter().flat_map(|r| r.secrets));
+    secrets.extend(a.password.iter().chain(&a.client_secret).cloned());
     let redactor = Redactor::new(secrets);
     let color =
         !a.no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -80,24 +98,103 @@ pub async fn execute(target: Target, a: &SuiteArgs) -> Result<RunReport, ExitCod
             ctx.version
         );
     }
-    let report = suite::run_suite(&selected, &ctx, |c| {
-        if live {
-            let line = report::console::check_line(c, color);
-            let _ = writeln!(std::io::stderr().lock(), "{line}");
-        }
-    })
-    .await;
-    let report = redactor.redact_report(&report);
+    let progress = super::progress::Progress::new(selected.len(), live, color);
+    let report = suite::run_suite(&selected, &ctx, |c| progress.done(c)).await;
+    progress.finish();
+    let mut report = redactor.redact_report(&report);
+    super::expected::apply(&mut report, baseline.as_ref(), a)?;
     let render_opts = RenderOptions {
         color,
         verbose: a.verbose,
     };
     print!("{}", report::render(Format::Console, &report, &render_opts));
-    if let Err(e) = report::write_reports(&report, &formats) {
+    if let Err(e) = report::write_reports_with_load(&report, &formats, load_plots.as_ref()) {
         eprintln!("error: cannot write a report: {e}");
         return Err(ExitCode::from(EXIT_USAGE));
     }
     Ok(report)
+}
+
+/// With `--auth`, obtains the run's token and makes every session send it; the credential
+/// flags also become the scenario variables `client_id`, `client_secret`, `username`,
+/// `password` and `scope` (a `--var` of the same name wins).
+async fn authorize(
+    options: &mut SuiteOptions,
+    a: &SuiteArgs,
+) -> Result<Option<crate::auth::flow::RunAuth>, ExitCode> {
+    use crate::auth::flow::{authorize_run, RunAuthMode, RunAuthOptions};
+    for (name, value) in [
+        ("client_id", &a.client_id),
+        ("client_secret", &a.client_secret),
+        ("username", &a.username),
+        ("password", &a.password),
+        ("scope", &a.scope),
+    ] {
+        if let Some(v) = value {
+            options
+                .vars
+                .entry(name.to_string())
+                .or_insert_with(|| Value::String(v.clone()));
+        }
+    }
+    let Some(mode) = &a.auth else {
+        return Ok(None);
+    };
+    let mode = RunAuthMode::parse(mode).map_err(|m| usage(&m))?;
+    let Target::Http { url } = &options.target else {
+        return Err(usage("--auth applies to HTTP targets only"));
+    };
+    let o = RunAuthOptions {
+        mode,
+        client_id: a.client_id.clone(),
+        client_secret: a.client_secret.clone(),
+        username: a.username.clone(),
+        password: a.password.clone(),
+        scope: a.scope.clone(),
+        version: options
+            .spec_version
+            .unwrap_or(ProtocolVersion::NEWEST_STATEFUL),
+        timeout: options.client.timeout,
+        interactive_timeout: Duration::from_secs(300),
+        opener: crate::auth::interactive::system_opener(),
+    };
+    match authorize_run(url, &o).await {
+        Ok(run) => {
+            options
+                .client
+                .headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+            options.client.headers.push((
+                "Authorization".into(),
+                format!("Bearer {}", run.access_token),
+            ));
+            Ok(Some(run))
+        }
+        Err(e) => {
+            eprintln!("error: --auth: {e}");
+            Err(ExitCode::from(EXIT_USAGE))
+        }
+    }
+}
+
+/// Whether an HTTP target answers an unauthenticated `initialize` with 401.
+async fn needs_authorization(options: &SuiteOptions) -> bool {
+    let Target::Http { url } = &options.target else {
+        return false;
+    };
+    let Ok(http) = crate::auth::exchange::OAuthHttp::new(
+        crate::transcript::Transcript::new(),
+        options.client.timeout,
+        64 * 1024,
+    ) else {
+        return false;
+    };
+    let version = options
+        .spec_version
+        .unwrap_or(ProtocolVersion::NEWEST_STATEFUL);
+    crate::auth::discovery::probe(&http, url, version)
+        .await
+        .is_ok_and(|r| r.status == 401)
 }
 
 /// Loads the built-in pack plus the user's folders; the message lists every error.
@@ -186,7 +283,7 @@ fn suite_options(target: Target, a: &SuiteArgs) -> Result<SuiteOptions, String> 
 }
 
 /// `10s`, `500ms`, `1m` or a bare number of seconds.
-fn parse_duration(s: &str) -> Option<Duration> {
+pub(super) fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<f64>() {
         return (secs > 0.0 && secs.is_finite()).then(|| Duration::from_secs_f64(secs));

@@ -9,10 +9,13 @@
 
 pub mod console;
 pub mod evidence;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod redact;
 pub mod sanitize;
+pub mod spec_link;
 
 pub use redact::Redactor;
 
@@ -21,7 +24,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-/// An output format. (Markdown and HTML are planned; add them here and in [`Format::ALL`].)
+/// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// Human-readable text, optionally coloured.
@@ -30,11 +33,21 @@ pub enum Format {
     Json,
     /// JUnit XML for CI systems.
     Junit,
+    /// Markdown for a CI step summary (see [`markdown`]).
+    Markdown,
+    /// A self-contained HTML page (see [`html`]).
+    Html,
 }
 
 impl Format {
     /// Every format, in the order they are listed to users.
-    pub const ALL: &'static [Format] = &[Format::Console, Format::Json, Format::Junit];
+    pub const ALL: &'static [Format] = &[
+        Format::Console,
+        Format::Json,
+        Format::Junit,
+        Format::Markdown,
+        Format::Html,
+    ];
 
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -42,6 +55,8 @@ impl Format {
             Format::Console => "console",
             Format::Json => "json",
             Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 
@@ -74,12 +89,18 @@ pub struct UnknownFormat {
 impl FromStr for Format {
     type Err = UnknownFormat;
 
-    /// Parses `console`, `json` or `junit` (ASCII case-insensitive).
+    /// Parses a name of [`Format::ALL`] (ASCII case-insensitive); `md` is short for `markdown`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let s = if s.eq_ignore_ascii_case("md") {
+            "markdown"
+        } else {
+            s
+        };
         Format::ALL
             .iter()
             .copied()
-            .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
+            .find(|f| f.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| UnknownFormat {
                 given: s.to_string(),
             })
@@ -102,6 +123,8 @@ pub fn render(format: Format, report: &RunReport, opts: &RenderOptions) -> Strin
         Format::Console => console::render(&report, opts),
         Format::Json => json::render(&report),
         Format::Junit => junit::render(&report),
+        Format::Markdown => markdown::render(&report),
+        Format::Html => html::render(&report),
     }
 }
 
@@ -184,12 +207,36 @@ pub enum ReportError {
 /// Writes `report` once per `(format, path)`, creating parent directories. Console files are
 /// written without colour and with the transcripts of failures (verbose).
 pub fn write_reports(report: &RunReport, targets: &[(Format, PathBuf)]) -> Result<(), ReportError> {
+    write_reports_with_load(report, targets, None)
+}
+
+/// [`write_reports`], with the plots of a load run in the HTML report (`--load-report`).
+pub fn write_reports_with_load(
+    report: &RunReport,
+    targets: &[(Format, PathBuf)],
+    load: Option<&html::LoadPlots>,
+) -> Result<(), ReportError> {
     let file_opts = RenderOptions {
         color: false,
         verbose: true,
     };
     for (format, path) in targets {
-        let text = render(*format, report, &file_opts);
+        let text = match (format, load) {
+            (Format::Html, Some(load)) => {
+                let redactor = Redactor::default();
+                let load = html::LoadPlots {
+                    title: redactor.redact_text(&load.title),
+                    summary: load
+                        .summary
+                        .iter()
+                        .map(|(k, v)| (k.clone(), redactor.redact_text(v)))
+                        .collect(),
+                    charts: load.charts.clone(),
+                };
+                html::render_with_load(&redactor.redact_report(report), Some(&load))
+            }
+            _ => render(*format, report, &file_opts),
+        };
         write_file(*format, path, &text)?;
     }
     Ok(())

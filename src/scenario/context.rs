@@ -28,10 +28,10 @@ pub struct RunContext {
 /// Which tools the harness may call on its own initiative (builtins that call "each tool").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ToolCallPolicy {
-    /// Every tool except those annotated `destructiveHint: true`.
+    /// Every tool except those annotated `destructiveHint: true` or `openWorldHint: true`.
     #[default]
     NonDestructive,
-    /// Only tools annotated `readOnlyHint: true`.
+    /// Only tools annotated `readOnlyHint: true` (and not `openWorldHint: true`).
     ReadOnly,
     /// Every tool.
     All,
@@ -91,8 +91,13 @@ impl RunContext {
         match self.call_tools {
             ToolCallPolicy::All => true,
             ToolCallPolicy::None => false,
-            ToolCallPolicy::ReadOnly => flag("readOnlyHint") == Some(true),
-            ToolCallPolicy::NonDestructive => flag("destructiveHint") != Some(true),
+            // Tools that say they reach the outside world are not called unprompted either.
+            ToolCallPolicy::ReadOnly => {
+                flag("readOnlyHint") == Some(true) && flag("openWorldHint") != Some(true)
+            }
+            ToolCallPolicy::NonDestructive => {
+                flag("destructiveHint") != Some(true) && flag("openWorldHint") != Some(true)
+            }
         }
     }
 }

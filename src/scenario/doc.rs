@@ -8,6 +8,9 @@
 //!   "garbage": [<non-JSON text seen>], "closed": <why the server side closed> | null,
 //!   "transport_error": <message> | null, "session_id", "elapsed_ms" }
 //! ```
+//!
+//! An `auth` step adds `"auth": { "action", "ok", "error", "<action>": {…} }` and puts the last
+//! OAuth exchange under `http` (see `crate::auth::action`).
 
 use crate::session::{Exchange, Session};
 use crate::transport::http::RawResponse;

@@ -244,14 +244,18 @@ fn check_step(step: &Spanned<Step>) -> Result<(), String> {
         s.wait_response.is_some(),
         s.wait_notification.is_some(),
         s.sleep_ms.is_some(),
+        s.auth.is_some(),
     ]
     .iter()
     .filter(|a| **a)
     .count();
     if actions != 1 {
         return Err(format!(
-            "expected exactly one action in a step (request, notify, initialize, raw, http, start, wait_response, wait_notification, sleep_ms); found {actions}"
+            "expected exactly one action in a step (request, notify, initialize, raw, http, start, wait_response, wait_notification, sleep_ms, auth); found {actions}"
         ));
+    }
+    if let Some(a) = &s.auth {
+        crate::auth::action::check(a)?;
     }
     if let Some(h) = &s.http {
         if h.json.is_some() && h.body.is_some() {

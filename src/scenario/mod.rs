@@ -7,6 +7,7 @@ pub mod expect;
 pub mod loader;
 pub mod model;
 pub mod runner;
+mod step;
 pub mod template;
 
 pub use context::{RunContext, ToolCallPolicy};

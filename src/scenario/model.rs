@@ -34,9 +34,17 @@ pub struct ScenarioFile {
     /// Tools (names, templated) the server must list, else SKIP.
     #[serde(default)]
     pub requires_tools: Vec<String>,
+    /// Variables (e.g. credentials: `username`, `password`, `client_id`) that must be set to a
+    /// non-empty value, else SKIP with "set --var NAME".
+    #[serde(default)]
+    pub requires_vars: Vec<String>,
     /// Only meaningful against a server on a loopback address (e.g. DNS-rebinding rules).
     #[serde(default)]
     pub loopback_only: bool,
+    /// Runs only when `--only` names it (by id or tag): checks of good practice beyond the
+    /// letter of the spec, which must not fail a default run.
+    #[serde(default)]
+    pub opt_in: bool,
     /// Area tags; the first is the report area.
     #[serde(default)]
     pub tags: Vec<String>,
@@ -138,6 +146,9 @@ pub struct Step {
     /// Pause.
     #[serde(default)]
     pub sleep_ms: Option<u64>,
+    /// An OAuth action (discover, register, authorize, token, …; see `auth::action`).
+    #[serde(default)]
+    pub auth: Option<crate::auth::action::AuthStep>,
     /// Collect what arrives within this window after the action (notifications, stray replies).
     #[serde(default)]
     pub quiet_ms: Option<u64>,

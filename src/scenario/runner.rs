@@ -3,19 +3,18 @@
 
 use super::builtin::{self, BuiltinCtx};
 use super::context::RunContext;
-use super::doc;
 use super::expect::{self, Mismatch};
 use super::loader::Scenario;
 use super::model::{Setup, Step, TransportName};
-use super::template::{render_expect, render_str, render_value, Vars};
+use super::step::{perform, perform_auth, StepError};
+use super::template::{render_expect, render_str, Vars};
 use crate::check::{CheckResult, Finding, Level, Verdict};
 use crate::protocol::jsonrpc;
 use crate::session::Session;
 use crate::transcript::Transcript;
-use crate::transport::http::RawRequest;
 use crate::transport::Target;
 use crate::validate;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// Longest a single check may take before it is stopped and failed.
@@ -37,21 +36,26 @@ pub async fn run_scenario(s: &Scenario, ctx: &RunContext) -> CheckResult {
         duration_ms: 0,
         transcript: Vec::new(),
     };
+    let mut secrets = Vec::new();
     let outcome = match applicability(s, ctx) {
         Some(reason) => Outcome::Skip(reason),
-        None => match tokio::time::timeout(CHECK_DEADLINE, run_steps(s, ctx, &transcript)).await {
-            Ok(o) => o,
-            Err(_) => Outcome::Findings(vec![Finding {
-                verdict: Verdict::Fail,
-                message: format!(
-                    "the check did not finish within {}s",
-                    CHECK_DEADLINE.as_secs()
-                ),
-                expected: None,
-                actual: None,
-                location: None,
-            }]),
-        },
+        None => {
+            match tokio::time::timeout(CHECK_DEADLINE, run_steps(s, ctx, &transcript, &mut secrets))
+                .await
+            {
+                Ok(o) => o,
+                Err(_) => Outcome::Findings(vec![Finding {
+                    verdict: Verdict::Fail,
+                    message: format!(
+                        "the check did not finish within {}s",
+                        CHECK_DEADLINE.as_secs()
+                    ),
+                    expected: None,
+                    actual: None,
+                    location: None,
+                }]),
+            }
+        }
     };
     match outcome {
         Outcome::Skip(reason) => {
@@ -69,6 +73,10 @@ pub async fn run_scenario(s: &Scenario, ctx: &RunContext) -> CheckResult {
     }
     result.transcript = transcript.since(0);
     result.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    if !secrets.is_empty() {
+        // Tokens, codes and secrets an auth step obtained never leave the runner.
+        result = crate::auth::state::redact_check(&secrets, &result);
+    }
     result
 }
 
@@ -105,6 +113,18 @@ fn applicability(s: &Scenario, ctx: &RunContext) -> Option<String> {
         }
     }
     let vars = vars_for(s, ctx);
+    for name in &f.requires_vars {
+        if !matches!(vars.get(name), Some(Value::String(v)) if !v.is_empty()) {
+            let flag = match name.as_str() {
+                "username" | "password" | "scope" => format!(" (or --{name})"),
+                "client_id" | "client_secret" => format!(" (or --{})", name.replace('_', "-")),
+                _ => String::new(),
+            };
+            return Some(format!(
+                "needs the `{name}` variable: set --var {name}=…{flag}"
+            ));
+        }
+    }
     for tool in &f.requires_tools {
         let name = render_str(tool, &vars).unwrap_or_else(|_| tool.clone());
         if !ctx.has_tool(&name) {
@@ -146,7 +166,12 @@ fn vars_for(s: &Scenario, ctx: &RunContext) -> Vars {
     vars
 }
 
-async fn run_steps(s: &Scenario, ctx: &RunContext, transcript: &Transcript) -> Outcome {
+async fn run_steps(
+    s: &Scenario,
+    ctx: &RunContext,
+    transcript: &Transcript,
+    secrets: &mut Vec<String>,
+) -> Outcome {
     let scenario_level: Level = s.file.level.into();
     let mut findings = Vec::new();
     let mut session = match Session::open(&ctx.target, ctx.opts.clone(), transcript.clone()).await {
@@ -161,6 +186,7 @@ async fn run_steps(s: &Scenario, ctx: &RunContext, transcript: &Transcript) -> O
     }
     let mut vars = vars_for(s, ctx);
     let mut session_ended = false;
+    let mut auth: Option<crate::auth::state::AuthState> = None;
     for (index, spanned) in s.file.steps.iter().enumerate() {
         let step = spanned.get_ref();
         let location = s.location(spanned.span().start);
@@ -168,7 +194,16 @@ async fn run_steps(s: &Scenario, ctx: &RunContext, transcript: &Transcript) -> O
             .name
             .clone()
             .unwrap_or_else(|| format!("step {}", index + 1));
-        let doc = match perform(step, &mut session, ctx, &vars, &mut session_ended).await {
+        let performed = match &step.auth {
+            Some(a) => perform_auth(a, &mut auth, &mut session, ctx, &vars, transcript).await,
+            None => perform(step, &mut session, ctx, &vars, &mut session_ended).await,
+        };
+        for x in auth.iter().flat_map(|a| a.secrets()) {
+            if !secrets.contains(x) {
+                secrets.push(x.clone());
+            }
+        }
+        let doc = match performed {
             Ok(d) => d,
             Err(StepError::Template(e)) => {
                 findings.push(Finding {
@@ -266,205 +301,6 @@ async fn run_steps(s: &Scenario, ctx: &RunContext, transcript: &Transcript) -> O
         let _ = session.close().await;
     }
     Outcome::Findings(findings)
-}
-
-enum StepError {
-    Template(super::template::UnknownVar),
-    Unsupported(String),
-}
-
-impl From<super::template::UnknownVar> for StepError {
-    fn from(e: super::template::UnknownVar) -> Self {
-        StepError::Template(e)
-    }
-}
-
-/// Performs a step's action and returns its document (wire failures are in the document).
-async fn perform(
-    step: &Step,
-    session: &mut Session,
-    ctx: &RunContext,
-    vars: &Vars,
-    session_ended: &mut bool,
-) -> Result<Value, StepError> {
-    let started = Instant::now();
-    let timeout = step
-        .timeout_ms
-        .map(Duration::from_millis)
-        .unwrap_or(ctx.opts.timeout);
-    let quiet = step.quiet_ms.map(Duration::from_millis);
-    let render = |v: &Option<Value>| -> Result<Option<Value>, StepError> {
-        Ok(match v {
-            Some(v) => Some(render_value(v, vars)?),
-            None => None,
-        })
-    };
-    let outcome = if let Some(r) = &step.request {
-        let id = match &r.id {
-            Some(id) => render_value(id, vars)?,
-            None => json!(next_id()),
-        };
-        let msg = jsonrpc::request(id, &r.method, render(&r.params)?);
-        let res = tokio::time::timeout(timeout, session.send(msg)).await;
-        flatten(res, timeout)
-    } else if let Some(n) = &step.notify {
-        let msg = jsonrpc::notification(&n.method, render(&n.params)?);
-        flatten(
-            tokio::time::timeout(timeout, session.send(msg)).await,
-            timeout,
-        )
-    } else if let Some(i) = &step.initialize {
-        let version = i
-            .version
-            .clone()
-            .unwrap_or_else(|| ctx.version.as_str().to_string());
-        let mut params = Session::default_initialize_params(ctx.version);
-        params["protocolVersion"] = Value::String(render_str(&version, vars)?);
-        if let Some(Value::Object(extra)) = render(&i.params)? {
-            for (k, v) in extra {
-                params[k.as_str()] = v;
-            }
-        }
-        let res = flatten(
-            tokio::time::timeout(timeout, session.initialize(params)).await,
-            timeout,
-        );
-        if i.then_initialized {
-            if let Ok(ex) = &res {
-                if ex
-                    .response
-                    .as_ref()
-                    .is_some_and(|r| r.get("result").is_some())
-                {
-                    let _ = session
-                        .send(jsonrpc::notification("notifications/initialized", None))
-                        .await;
-                }
-            }
-        }
-        res
-    } else if let Some(text) = &step.raw {
-        let text = render_str(text, vars)?;
-        let window = quiet.unwrap_or(Duration::from_millis(500));
-        let res = flatten(
-            tokio::time::timeout(timeout + window, session.send_raw(&text, window)).await,
-            timeout,
-        );
-        return Ok(match res {
-            Ok(ex) => doc::from_exchange(&ex, session),
-            Err(e) => doc::from_error(&e, session, started.elapsed()),
-        });
-    } else if let Some(h) = &step.http {
-        let Some(http) = session.http() else {
-            return Err(StepError::Unsupported("needs an HTTP target".into()));
-        };
-        let mut headers = Vec::new();
-        for (k, v) in &h.headers {
-            headers.push((k.clone(), render_str(v, vars)?));
-        }
-        let body = match (&h.json, &h.body) {
-            (Some(j), _) => Some(render_value(j, vars)?.to_string().into_bytes()),
-            (None, Some(b)) => Some(render_str(b, vars)?.into_bytes()),
-            (None, None) => None,
-        };
-        let req = RawRequest {
-            method: h.method.to_ascii_uppercase(),
-            url: None,
-            headers,
-            body,
-            with_session: h.session,
-            default_headers: h.default_headers,
-            sse_window: Duration::from_millis(h.sse_window_ms.unwrap_or(500)),
-            max_events: 64,
-        };
-        let res = tokio::time::timeout(timeout + Duration::from_secs(1), http.raw(req)).await;
-        if h.ends_session {
-            *session_ended = true;
-        }
-        return Ok(match res {
-            Ok(Ok(r)) => doc::from_raw(&r, session),
-            Ok(Err(e)) => doc::from_error(&e.to_string(), session, started.elapsed()),
-            Err(_) => doc::from_error(
-                &format!("no HTTP response within {}ms", timeout.as_millis()),
-                session,
-                started.elapsed(),
-            ),
-        });
-    } else if let Some(r) = &step.start {
-        let id = match &r.id {
-            Some(id) => render_value(id, vars)?,
-            None => json!(next_id()),
-        };
-        let msg = jsonrpc::request(id, &r.method, render(&r.params)?);
-        return Ok(match session.start(msg).await {
-            Ok(()) => doc::from_received(None, Vec::new(), session, started.elapsed()),
-            Err(e) => doc::from_error(&e.to_string(), session, started.elapsed()),
-        });
-    } else if let Some(w) = &step.wait_response {
-        let id = render_value(&w.id, vars)?;
-        return Ok(match session.wait_response(&id, timeout).await {
-            Ok(resp) => {
-                let received = match quiet {
-                    Some(q) => session.drain(q).await,
-                    None => Vec::new(),
-                };
-                doc::from_received(resp, received, session, started.elapsed())
-            }
-            Err(e) => doc::from_error(&e.to_string(), session, started.elapsed()),
-        });
-    } else if let Some(w) = &step.wait_notification {
-        let method = w.method.clone();
-        let got = session
-            .wait_for(timeout, |m| {
-                m.get("method").and_then(Value::as_str) == Some(method.as_str())
-            })
-            .await;
-        return Ok(doc::from_received(
-            None,
-            got.into_iter().collect(),
-            session,
-            started.elapsed(),
-        ));
-    } else if let Some(ms) = step.sleep_ms {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-        let received = session.drain(Duration::ZERO).await;
-        return Ok(doc::from_received(
-            None,
-            received,
-            session,
-            started.elapsed(),
-        ));
-    } else {
-        return Err(StepError::Unsupported("step has no action".into()));
-    };
-    let mut outcome = outcome;
-    if let Ok(ex) = &mut outcome {
-        // Whatever else arrives in the quiet window (stray replies, notifications).
-        if let Some(q) = quiet {
-            ex.received.extend(session.drain(q).await);
-        }
-    }
-    Ok(match outcome {
-        Ok(ex) => doc::from_exchange(&ex, session),
-        Err(e) => doc::from_error(&e, session, started.elapsed()),
-    })
-}
-
-/// A fresh request id for steps that do not give one (far from the session's own counter).
-fn next_id() -> i64 {
-    static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(100_000);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
-fn flatten<T, E: std::fmt::Display>(
-    r: Result<Result<T, E>, tokio::time::error::Elapsed>,
-    timeout: Duration,
-) -> Result<T, String> {
-    match r {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(format!("no answer within {}ms", timeout.as_millis())),
-    }
 }
 
 /// Wire-schema findings for the messages a step received.

@@ -1,8 +1,10 @@
 //! Taking items off the session inbox: buffering messages, keeping garbage, noting closure, and
 //! answering server→client requests (`ping`, configured replies, otherwise -32601).
 
+use super::kept::{Evict, Kept};
 use super::{Session, Wire};
 use crate::protocol::jsonrpc::{self, codes, Message};
+use crate::transcript::Transcript;
 use crate::transport::Incoming;
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -15,10 +17,21 @@ pub(super) struct Waiting {
     /// With no ids to match (raw input): take the first error response whose id is null/absent.
     null_error: bool,
     null_found: Option<Value>,
-    /// Other messages that arrived while waiting.
-    pub received: Vec<Value>,
+    /// Other messages that arrived while waiting (within a byte budget).
+    pub received: Kept<Value>,
     /// When the first response arrived.
     pub first_at: Option<Instant>,
+}
+
+/// What [`Waiting::offer`] made of a message.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Offer {
+    /// An awaited response, now taken.
+    Taken,
+    /// A response to a request whose response was already taken (kept in `received`).
+    Duplicate(Value),
+    /// Anything else (kept in `received`).
+    Other,
 }
 
 impl Waiting {
@@ -62,13 +75,24 @@ impl Waiting {
         }
     }
 
+    /// Keeps at most about `budget` bytes of other messages.
+    pub fn limit(mut self, budget: usize) -> Self {
+        self.received = Kept::new(budget, Evict::Newest, "messages received while waiting");
+        self
+    }
+
+    /// Ids of the requests awaited.
+    pub fn ids(&self) -> Vec<Value> {
+        self.slots.iter().map(|(id, _)| id.clone()).collect()
+    }
+
     /// Whether any response is expected.
     pub fn expects_response(&self) -> bool {
         !self.slots.is_empty() || self.null_error
     }
 
-    /// Takes `v` if it is an awaited response; otherwise keeps it in `received` and returns false.
-    pub fn offer(&mut self, v: &Value) -> bool {
+    /// Takes `v` if it is an awaited response; otherwise keeps it in `received`.
+    pub fn offer(&mut self, v: &Value, transcript: &Transcript) -> Offer {
         if let Some(slot) = self
             .slots
             .iter_mut()
@@ -76,15 +100,23 @@ impl Waiting {
         {
             slot.1 = Some(v.clone());
             self.first_at.get_or_insert_with(Instant::now);
-            return true;
+            return Offer::Taken;
         }
         if self.null_error && self.null_found.is_none() && is_null_id_error(v) {
             self.null_found = Some(v.clone());
             self.first_at.get_or_insert_with(Instant::now);
-            return true;
+            return Offer::Taken;
         }
-        self.received.push(v.clone());
-        false
+        let duplicate = self
+            .slots
+            .iter()
+            .find(|(id, got)| got.is_some() && jsonrpc::is_response_to(v, id))
+            .map(|(id, _)| id.clone());
+        self.received.push(v.clone(), transcript);
+        match duplicate {
+            Some(id) => Offer::Duplicate(id),
+            None => Offer::Other,
+        }
     }
 
     /// Every awaited response arrived.
@@ -102,9 +134,10 @@ impl Waiting {
 
     /// The response: the single one, or for a batch the array of those that arrived (in request
     /// order); `None` if none arrived.
-    pub fn into_response(self, batch: bool) -> (Option<Value>, Vec<Value>) {
+    pub fn into_response(mut self, batch: bool) -> (Option<Value>, Vec<Value>) {
+        let received = self.received.take_all();
         if let Some(v) = self.null_found {
-            return (Some(v), self.received);
+            return (Some(v), received);
         }
         let mut got: Vec<Value> = self.slots.into_iter().filter_map(|(_, r)| r).collect();
         let response = match (batch, got.len()) {
@@ -112,7 +145,7 @@ impl Waiting {
             (true, _) => Some(Value::Array(got)),
             (false, _) => got.pop(),
         };
-        (response, self.received)
+        (response, received)
     }
 }
 
@@ -128,7 +161,13 @@ impl Session {
     pub(super) async fn absorb(&mut self, item: Incoming) -> Option<Value> {
         match item {
             Incoming::Garbage(text) => {
-                self.garbage.push(text);
+                self.garbage.push(text, &self.transcript);
+                None
+            }
+            Incoming::Batch { len, whole_body } => {
+                if let Some(why) = self.framing.batch(len, whole_body, self.version) {
+                    self.transcript.note(why);
+                }
                 None
             }
             Incoming::Closed(why) => {
@@ -150,32 +189,58 @@ impl Session {
     pub(super) async fn next_message(&mut self, deadline: Instant) -> Result<Option<Value>, ()> {
         if self.closed.is_some() {
             return match self.inbox.try_recv() {
-                Ok(item) => Ok(self.absorb(item).await),
-                Err(_) => Err(()),
+                Some(item) => Ok(self.absorb(item).await),
+                None => Err(()),
             };
         }
-        match tokio::time::timeout_at(deadline, self.inbox.recv()).await {
-            Ok(Some(item)) => Ok(self.absorb(item).await),
-            // The session holds a sender, so the channel never closes; treat it like a timeout.
-            Ok(None) | Err(_) => Err(()),
+        match self.inbox.recv_until(deadline).await {
+            Some(item) => Ok(self.absorb(item).await),
+            // The session holds a sender, so the channel never closes; `None` is the deadline.
+            None => Err(()),
         }
     }
 
     /// Absorbs everything already in the inbox, offering messages to `waiting` and buffering
     /// those it does not take.
     pub(super) async fn absorb_ready(&mut self, waiting: &mut Waiting) {
-        while let Ok(item) = self.inbox.try_recv() {
+        while let Some(item) = self.inbox.try_recv() {
             if let Some(v) = self.absorb(item).await {
                 self.keep(waiting, v);
             }
         }
     }
 
-    /// Offers `v` to `waiting`; buffers it unless taken as a response.
+    /// Offers `v` to `waiting`; buffers it unless taken as a response. A second response to
+    /// the same request is a framing violation.
     pub(super) fn keep(&mut self, waiting: &mut Waiting, v: Value) {
-        if !waiting.offer(&v) {
-            self.buffer.push(v);
+        match waiting.offer(&v, &self.transcript) {
+            Offer::Taken => {
+                // A null id answers unreadable input, not a request; it may come again.
+                if let Some(id) = v.get("id").filter(|id| !id.is_null()) {
+                    self.framing.answered(id.clone());
+                }
+            }
+            Offer::Duplicate(id) => {
+                let why = self.framing.violation(format!(
+                    "the server sent a second response to request id {id}"
+                ));
+                self.transcript.note(why);
+                self.buffer.push(v, &self.transcript);
+            }
+            Offer::Other => self.buffer_message(v),
         }
+    }
+
+    /// Buffers a message no exchange is waiting for, noting a late second response.
+    pub(super) fn buffer_message(&mut self, v: Value) {
+        if self.framing.is_late_duplicate(&v) {
+            let id = v.get("id").cloned().unwrap_or(Value::Null);
+            let why = self.framing.violation(format!(
+                "the server sent another response to request id {id}, which was already answered"
+            ));
+            self.transcript.note(why);
+        }
+        self.buffer.push(v, &self.transcript);
     }
 
     /// Answers a server→client request: `ping` → `{}`, a configured reply, or -32601.
@@ -211,15 +276,26 @@ mod tests {
 
     #[test]
     fn waiting_matches_ids_by_type_and_keeps_the_rest() {
+        let t = Transcript::new();
         let mut w = Waiting::for_message(&json!({"jsonrpc":"2.0","id":1,"method":"ping"}));
         assert!(w.expects_response());
-        assert!(!w.offer(&json!({"jsonrpc":"2.0","id":"1","result":{}})));
+        assert_eq!(
+            w.offer(&json!({"jsonrpc":"2.0","id":"1","result":{}}), &t),
+            Offer::Other
+        );
         assert!(!w.complete());
-        assert!(w.offer(&json!({"jsonrpc":"2.0","id":1,"result":{}})));
+        assert_eq!(
+            w.offer(&json!({"jsonrpc":"2.0","id":1,"result":{}}), &t),
+            Offer::Taken
+        );
         assert!(w.complete());
+        assert_eq!(
+            w.offer(&json!({"jsonrpc":"2.0","id":1,"result":{"again":true}}), &t),
+            Offer::Duplicate(json!(1))
+        );
         let (resp, rest) = w.into_response(false);
         assert_eq!(resp, Some(json!({"jsonrpc":"2.0","id":1,"result":{}})));
-        assert_eq!(rest.len(), 1);
+        assert_eq!(rest.len(), 2);
     }
 
     #[test]
@@ -229,10 +305,17 @@ mod tests {
             {"jsonrpc":"2.0","method":"n"},
             {"jsonrpc":"2.0","id":2,"method":"b"}
         ]);
+        let t = Transcript::new();
         let mut w = Waiting::for_message(&batch);
-        assert!(w.offer(&json!({"jsonrpc":"2.0","id":2,"result":{}})));
+        assert_eq!(
+            w.offer(&json!({"jsonrpc":"2.0","id":2,"result":{}}), &t),
+            Offer::Taken
+        );
         assert!(!w.complete());
-        assert!(w.offer(&json!({"jsonrpc":"2.0","id":1,"result":{}})));
+        assert_eq!(
+            w.offer(&json!({"jsonrpc":"2.0","id":1,"result":{}}), &t),
+            Offer::Taken
+        );
         let (resp, _) = w.into_response(true);
         let ids: Vec<Value> = resp
             .unwrap()
@@ -247,9 +330,22 @@ mod tests {
     #[test]
     fn notifications_expect_nothing_and_raw_garbage_takes_a_null_id_error() {
         assert!(!Waiting::for_message(&json!({"jsonrpc":"2.0","method":"n"})).expects_response());
+        let t = Transcript::new();
         let mut w = Waiting::for_raw("{not json");
-        assert!(!w.offer(&json!({"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"x"}})));
-        assert!(w.offer(&json!({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}})));
+        assert_eq!(
+            w.offer(
+                &json!({"jsonrpc":"2.0","id":3,"error":{"code":1,"message":"x"}}),
+                &t
+            ),
+            Offer::Other
+        );
+        assert_eq!(
+            w.offer(
+                &json!({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}),
+                &t
+            ),
+            Offer::Taken
+        );
         assert!(w.complete());
     }
 }

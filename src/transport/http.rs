@@ -11,8 +11,9 @@ mod read;
 
 pub use raw::{RawRequest, RawResponse};
 
-use super::{decode_messages, ClientOptions, HttpMeta, Inbox, Incoming, TransportError};
-use crate::transcript::{clip_body, Entry, Transcript};
+use super::record::STREAM_RECORD_BYTES;
+use super::{decode_framed, ClientOptions, HttpMeta, Inbox, Incoming, TransportError};
+use crate::transcript::{clip_body, Entry, Transcript, MAX_RECORDED_BODY};
 use read::{end_note, header_list, media_type, read_body, read_sse, End};
 use serde_json::Value;
 use std::future::Future;
@@ -175,7 +176,7 @@ impl HttpTransport {
             .await?;
         let mut meta = head_meta(&resp);
         let body = read_body(&mut resp, self.inner.opts.max_body_bytes, deadline).await;
-        self.inner.finish_plain(&mut meta, &body.bytes, &body.end);
+        self.inner.finish_plain(&mut meta, body.bytes, &body.end);
         Ok(meta)
     }
 
@@ -285,17 +286,20 @@ impl Inner {
         {
             self.record_head(&meta, None);
             let inbox = self.inbox.clone();
+            // The messages themselves go to the inbox; the events kept with the HTTP facts
+            // are for transport checks (ids, priming, retry) and need not hold a flood.
             let read = read_sse(
                 &mut resp,
                 cap,
+                cap.min(STREAM_RECORD_BYTES),
                 deadline,
                 usize::MAX,
                 false,
                 &self.transcript,
                 |ev| {
                     if !ev.data.is_empty() {
-                        for item in decode_messages(ev.data.as_bytes()) {
-                            let _ = inbox.send(item);
+                        for item in decode_framed(ev.data.as_bytes(), false) {
+                            inbox.send(item);
                         }
                     }
                 },
@@ -312,8 +316,28 @@ impl Inner {
             };
         }
         let body = read_body(&mut resp, cap, deadline).await;
-        self.finish_plain(&mut meta, &body.bytes, &body.end);
-        match body.end {
+        if body.end == End::OverCap {
+            // Only the start is evidence; no copy of a body the size of the cap.
+            let start = &body.bytes[..body.bytes.len().min(MAX_RECORDED_BODY)];
+            self.record_head(&meta, Some(clip_body(&String::from_utf8_lossy(start))));
+            if let Some(note) = end_note(&body.end, "response body", cap, self.opts.timeout) {
+                self.transcript.note(note);
+            }
+            return Err(TransportError::BodyTooLarge { limit: cap });
+        }
+        let items = if no_content || body.bytes.is_empty() {
+            Vec::new()
+        } else {
+            match media_type(meta.content_type.as_deref()).as_deref() {
+                Some("application/json") => decode_framed(&body.bytes, true),
+                _ => vec![Incoming::Garbage(clip_body(&String::from_utf8_lossy(
+                    &body.bytes,
+                )))],
+            }
+        };
+        let end = body.end.clone();
+        self.finish_plain(&mut meta, body.bytes, &end);
+        match end {
             End::OverCap => return Err(TransportError::BodyTooLarge { limit: cap }),
             End::TimedOut => {
                 return Err(TransportError::Timeout {
@@ -324,24 +348,17 @@ impl Inner {
             End::Failed(e) => return Err(TransportError::Io(e)),
             End::Complete | End::EventLimit => {}
         }
-        if no_content || body.bytes.is_empty() {
-            return Ok(meta);
-        }
-        let items = match media_type(meta.content_type.as_deref()).as_deref() {
-            Some("application/json") => decode_messages(&body.bytes),
-            _ => vec![Incoming::Garbage(clip_body(&String::from_utf8_lossy(
-                &body.bytes,
-            )))],
-        };
         for item in items {
-            let _ = self.inbox.send(item);
+            self.inbox.send(item);
         }
         Ok(meta)
     }
 
     /// Stores a plain (non-SSE) body in `meta` and records the response with it.
-    fn finish_plain(&self, meta: &mut HttpMeta, bytes: &[u8], end: &End) {
-        let text = String::from_utf8_lossy(bytes).into_owned();
+    fn finish_plain(&self, meta: &mut HttpMeta, bytes: Vec<u8>, end: &End) {
+        // Moved, not copied, when it is valid UTF-8 (the usual case).
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         self.record_head(meta, (!text.is_empty()).then(|| clip_body(&text)));
         if let Some(note) = end_note(
             end,
@@ -430,7 +447,7 @@ mod tests {
 
     #[tokio::test]
     async fn rejects_non_http_urls() {
-        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let (tx, _rx) = Inbox::channel(1024, Transcript::new());
         let err = HttpTransport::new(
             "ftp://127.0.0.1/",
             ClientOptions::default(),

@@ -4,6 +4,8 @@
 //! and delivers every received JSON-RPC message to the session's inbox.
 
 pub mod http;
+pub mod inbox;
+mod record;
 pub mod sse;
 pub mod stdio;
 
@@ -11,11 +13,9 @@ use serde_json::Value;
 use std::time::Duration;
 
 pub use http::{HttpTransport, RawRequest, RawResponse};
+pub use inbox::{approx_size, Inbox, InboxReceiver};
 pub use sse::{SseError, SseEvent, SseParser};
 pub use stdio::StdioTransport;
-
-/// Where transports deliver what they receive: the session's inbox.
-pub type Inbox = tokio::sync::mpsc::UnboundedSender<Incoming>;
 
 /// Default cap on a response body or SSE event the harness will read.
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
@@ -133,6 +133,26 @@ pub enum Incoming {
     Garbage(String),
     /// The server side closed (stdio process exited, or a stream ended), with detail.
     Closed(String),
+    /// The next `len` items arrived together as one JSON array (a batch). `whole_body`: the
+    /// array was a whole HTTP response body (not an SSE event or a stdio line). Lets the session
+    /// judge batches it never asked for.
+    Batch { len: usize, whole_body: bool },
+}
+
+/// Like [`decode_messages`], with an [`Incoming::Batch`] marker before the items of a JSON array
+/// (`whole_body`: the bytes were a whole HTTP response body).
+pub fn decode_framed(bytes: &[u8], whole_body: bool) -> Vec<Incoming> {
+    let (items, array) = decode(bytes);
+    if !array {
+        return items;
+    }
+    let mut out = Vec::with_capacity(items.len() + 1);
+    out.push(Incoming::Batch {
+        len: items.len(),
+        whole_body,
+    });
+    out.extend(items);
+    out
 }
 
 /// Turns one received body, line or SSE data field into inbox items: a JSON object is one
@@ -140,18 +160,26 @@ pub enum Incoming {
 /// scalars are [`Incoming::Garbage`], being no JSON-RPC message), anything unparsable one
 /// [`Incoming::Garbage`] holding the text (lossy UTF-8, clipped for the record).
 pub fn decode_messages(bytes: &[u8]) -> Vec<Incoming> {
+    decode(bytes).0
+}
+
+/// The items, and whether the bytes were a JSON array.
+fn decode(bytes: &[u8]) -> (Vec<Incoming>, bool) {
     let garbage =
         |b: &[u8]| Incoming::Garbage(crate::transcript::clip_body(&String::from_utf8_lossy(b)));
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(v @ Value::Object(_)) => vec![Incoming::Message(v)],
-        Ok(Value::Array(items)) => items
-            .into_iter()
-            .map(|v| match v {
-                Value::Object(_) => Incoming::Message(v),
-                other => Incoming::Garbage(other.to_string()),
-            })
-            .collect(),
-        Ok(_) | Err(_) => vec![garbage(bytes)],
+        Ok(v @ Value::Object(_)) => (vec![Incoming::Message(v)], false),
+        Ok(Value::Array(items)) => (
+            items
+                .into_iter()
+                .map(|v| match v {
+                    Value::Object(_) => Incoming::Message(v),
+                    other => Incoming::Garbage(other.to_string()),
+                })
+                .collect(),
+            true,
+        ),
+        Ok(_) | Err(_) => (vec![garbage(bytes)], false),
     }
 }
 
@@ -179,5 +207,34 @@ mod tests {
         );
         assert_eq!(decode_messages(b"42"), vec![Incoming::Garbage("42".into())]);
         assert!(decode_messages(b"[]").is_empty());
+    }
+
+    #[test]
+    fn framed_decoding_marks_arrays_only() {
+        assert_eq!(
+            decode_framed(br#"[{"a":1}]"#, true),
+            vec![
+                Incoming::Batch {
+                    len: 1,
+                    whole_body: true
+                },
+                Incoming::Message(json!({"a":1}))
+            ]
+        );
+        assert_eq!(
+            decode_framed(b"[]", false),
+            vec![Incoming::Batch {
+                len: 0,
+                whole_body: false
+            }]
+        );
+        assert_eq!(
+            decode_framed(br#"{"a":1}"#, true),
+            vec![Incoming::Message(json!({"a":1}))]
+        );
+        assert_eq!(
+            decode_framed(b"[oops", true),
+            vec![Incoming::Garbage("[oops".into())]
+        );
     }
 }

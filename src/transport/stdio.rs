@@ -5,8 +5,9 @@
 //! exit as [`Incoming::Closed`] once stdout has been read. Every wait is bounded: writes by
 //! `ClientOptions::timeout`, shutdown by a 2 s grace period before the process is killed.
 
-use super::{decode_messages, ClientOptions, Inbox, Incoming, TransportError};
-use crate::transcript::{clip_body, Entry, Transcript};
+use super::record::{RecordBudget, STREAM_RECORD_BYTES, STREAM_RECORD_ITEMS};
+use super::{decode_framed, ClientOptions, Inbox, Incoming, TransportError};
+use crate::transcript::{clip_body, Entry, Transcript, MAX_RECORDED_BODY};
 use serde_json::Value;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,15 @@ use tokio::sync::oneshot;
 
 /// How many stderr lines are kept (and at most recorded in the transcript).
 pub const STDERR_LINES_KEPT: usize = 1000;
+
+/// Longest stderr line kept in the tail (the transcript keeps up to `MAX_RECORDED_BODY`).
+const STDERR_TAIL_LINE: usize = 4096;
+
+/// How much of stdout one process may put in the transcript (all of a check's traffic goes
+/// through it, so more than one SSE stream's allowance).
+const STDOUT_RECORD_BYTES: usize = 8 * STREAM_RECORD_BYTES;
+/// Lines of stdout one process may put in the transcript.
+const STDOUT_RECORD_ITEMS: usize = 5 * STREAM_RECORD_ITEMS;
 
 /// How long [`StdioTransport::shutdown`] waits for the process to exit after closing stdin.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -119,11 +129,21 @@ impl StdioTransport {
             stdin.write_all(bytes).await?;
             stdin.flush().await
         };
-        match tokio::time::timeout(self.opts.timeout, write).await {
-            Err(_) => Err(TransportError::Timeout {
-                what: "the server to read its stdin".into(),
-                after: self.opts.timeout,
-            }),
+        let written = tokio::time::timeout(self.opts.timeout, write).await;
+        match written {
+            Err(_) => {
+                // Part of the line may be in the pipe: nothing written after it could be
+                // framed, so stdin is closed rather than left half-written.
+                self.stdin = None;
+                self.transcript.note(format!(
+                    "the server did not read its stdin for {}ms; a message may be partly written, so stdin is now closed",
+                    self.opts.timeout.as_millis()
+                ));
+                Err(TransportError::Timeout {
+                    what: "the server to read its stdin".into(),
+                    after: self.opts.timeout,
+                })
+            }
             Ok(Err(e)) => Err(TransportError::Io(format!(
                 "writing to the server's stdin: {e}"
             ))),
@@ -191,7 +211,7 @@ async fn wait_exit(
         Err(e) => format!("exit status unknown: {e}"),
     };
     transcript.note(format!("server process {text}"));
-    let _ = inbox.send(Incoming::Closed(text));
+    inbox.send(Incoming::Closed(text));
     let _ = exited.send(());
 }
 
@@ -268,13 +288,20 @@ async fn read_stdout<R: AsyncBufRead + Unpin>(
     transcript: Transcript,
     inbox: Inbox,
 ) {
-    let deliver = |bytes: &[u8]| {
-        transcript.push(Entry::StdioRecv {
-            t_ms: transcript.now_ms(),
-            line: clip_body(&String::from_utf8_lossy(bytes)),
-        });
-        for item in decode_messages(bytes) {
-            let _ = inbox.send(item);
+    let mut record = RecordBudget::new(STDOUT_RECORD_BYTES, STDOUT_RECORD_ITEMS);
+    let mut deliver = |bytes: &[u8]| {
+        let (recorded, note) = record.admit(bytes.len().min(MAX_RECORDED_BODY));
+        if let Some(note) = note {
+            transcript.note(format!("stdout: {note}"));
+        }
+        if recorded {
+            transcript.push(Entry::StdioRecv {
+                t_ms: transcript.now_ms(),
+                line: clip_body(&String::from_utf8_lossy(bytes)),
+            });
+        }
+        for item in decode_framed(bytes, false) {
+            inbox.send(item);
         }
     };
     let result = read_lines(reader, cap, |line| match line {
@@ -286,10 +313,13 @@ async fn read_stdout<R: AsyncBufRead + Unpin>(
         Line::TooLong => {
             let text = format!("stdout line longer than the {cap}-byte cap (skipped)");
             transcript.note(text.clone());
-            let _ = inbox.send(Incoming::Garbage(text));
+            inbox.send(Incoming::Garbage(text));
         }
     })
     .await;
+    if let Some(note) = record.summary("stdout") {
+        transcript.note(note);
+    }
     match result {
         Ok(()) => transcript.note("server closed stdout"),
         Err(e) => transcript.note(format!("reading stdout failed: {e}")),
@@ -302,24 +332,23 @@ async fn read_stderr<R: AsyncBufRead + Unpin>(
     transcript: Transcript,
     tail: Arc<Mutex<VecDeque<String>>>,
 ) {
-    let mut seen = 0usize;
+    let mut record = RecordBudget::new(STREAM_RECORD_BYTES, STDERR_LINES_KEPT);
     let mut keep = |text: String| {
-        seen += 1;
-        if seen <= STDERR_LINES_KEPT {
+        let (recorded, note) = record.admit(text.len().min(MAX_RECORDED_BODY));
+        if let Some(note) = note {
+            transcript.note(format!("stderr: {note}"));
+        }
+        if recorded {
             transcript.push(Entry::Stderr {
                 t_ms: transcript.now_ms(),
                 line: clip_body(&text),
             });
-        } else if seen == STDERR_LINES_KEPT + 1 {
-            transcript.note(format!(
-                "more than {STDERR_LINES_KEPT} stderr lines; the rest are not recorded"
-            ));
         }
         let mut tail = lock(&tail);
         if tail.len() == STDERR_LINES_KEPT {
             tail.pop_front();
         }
-        tail.push_back(clip_body(&text));
+        tail.push_back(clip_line(&text, STDERR_TAIL_LINE));
     };
     let _ = read_lines(reader, cap, |line| match line {
         Line::Full(b) | Line::Unterminated(b) => keep(String::from_utf8_lossy(b).into_owned()),
@@ -328,6 +357,21 @@ async fn read_stderr<R: AsyncBufRead + Unpin>(
         )),
     })
     .await;
+    if let Some(note) = record.summary("stderr") {
+        transcript.note(note);
+    }
+}
+
+/// `text` cut to at most `max` bytes on a char boundary, marked when cut.
+fn clip_line(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [{} more bytes]", &text[..end], text.len() - end)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

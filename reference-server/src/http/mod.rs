@@ -1,5 +1,6 @@
 //! The Streamable HTTP transport: one `/mcp` endpoint for POST, GET and DELETE behind the
-//! Origin/Host guard, plus `/health`.
+//! Origin/Host guard (and the bearer guard when authorization is on), plus `/health` and the
+//! OAuth endpoints of `crate::auth`.
 
 mod delete;
 mod get;
@@ -8,6 +9,7 @@ mod headers;
 mod post;
 mod reply;
 
+use crate::auth::AuthServer;
 use crate::config::ServerConfig;
 use crate::state::ServerState;
 use axum::extract::DefaultBodyLimit;
@@ -27,19 +29,26 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// How long `shutdown` waits for connections to finish before dropping them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
-/// The axum application for `state`.
-fn router(state: Arc<ServerState>) -> Router {
-    Router::new()
-        .route(
+/// The axum application for `state`: `/mcp` (behind the bearer guard when `auth` is on, and
+/// absent on a stand-alone authorization server), `/health`, and the OAuth endpoints.
+fn router(state: Arc<ServerState>, auth: Option<Arc<AuthServer>>) -> Router {
+    let serves_mcp = auth.as_ref().map_or(true, |a| a.config.serves_mcp());
+    let mut app = Router::new();
+    if serves_mcp {
+        let mcp = Router::new().route(
             "/mcp",
             post_route(post::handle)
                 .get(get::handle)
                 .delete(delete::handle),
-        )
-        .route_layer(middleware::from_fn_with_state(state.clone(), guard::check))
-        .route("/health", get_route(|| async { "ok" }))
+        );
+        // The Origin/Host guard is added last so that it runs first.
+        app = crate::auth::protect(mcp, auth.as_ref())
+            .route_layer(middleware::from_fn_with_state(state.clone(), guard::check));
+    }
+    app.route("/health", get_route(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+        .merge(crate::auth::routes(auth.as_ref()))
 }
 
 /// A server started with [`start_http`].
@@ -61,6 +70,11 @@ impl RunningServer {
         format!("http://{}/mcp", self.addr)
     }
 
+    /// The origin, `http://<addr>` (the issuer of the built-in authorization server).
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
     /// Stops accepting connections, ends open streams and waits (briefly) for the server task.
     pub async fn shutdown(mut self) {
         self.state.begin_shutdown();
@@ -80,8 +94,9 @@ impl RunningServer {
 pub async fn start_http(config: ServerConfig, addr: SocketAddr) -> io::Result<RunningServer> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    let auth = AuthServer::start(&config, addr).await?;
     let state = ServerState::new(config);
-    let app = router(state.clone());
+    let app = router(state.clone(), auth);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

@@ -194,6 +194,17 @@ pub(crate) fn specs() -> Vec<ToolSpec> {
     ]
 }
 
+/// The OAuth scope a data tool needs when the server runs with authorization: `read` for
+/// the tools that look, `write` for the ones that change (neither implies the other); `None`
+/// for any other tool.
+pub(crate) fn required_scope(tool: &str) -> Option<&'static str> {
+    match tool {
+        "list_items" | "get_item" => Some("read"),
+        "create_item" | "update_item" | "delete_item" => Some("write"),
+        _ => None,
+    }
+}
+
 fn unknown(id: &str) -> ToolError {
     ToolError::Execution(format!("No item with id {id}"))
 }

@@ -222,7 +222,17 @@ pub(crate) fn opt_int(
 pub(crate) fn catalog(state: &ServerState, session: &crate::session::Session) -> Vec<ToolSpec> {
     let mut tools = calculator::specs();
     tools.push(weather::spec());
+    if state.has(Fault::SnapToolRenamed) {
+        if let Some(w) = tools.last_mut() {
+            w.name = weather::RENAMED;
+        }
+    }
     tools.push(search::spec());
+    if state.has(Fault::SnapRequiredArgAdded) {
+        if let Some(s) = tools.last_mut() {
+            search::add_required_language(&mut s.input_schema);
+        }
+    }
     tools.extend(data::specs());
     tools.extend(echo::specs());
     tools.push(slow::spec());
@@ -246,7 +256,7 @@ pub(crate) async fn call(ctx: &RequestCtx, name: &str, args: &Args) -> Option<To
     }
     Some(match name {
         "add" | "subtract" | "multiply" | "divide" => calculator::call(ctx, name, args),
-        "weather" => weather::call(ctx, args),
+        "weather" | weather::RENAMED => weather::call(ctx, args),
         "search" => search::call(args),
         "echo" | "echo_history" => echo::call(ctx, name, args),
         "slow" => slow::call(ctx, args).await,

@@ -75,6 +75,20 @@ pub(crate) fn spec() -> ToolSpec {
     }
 }
 
+/// Adds a required `language` argument to the input schema (the `snap-required-arg-added`
+/// fault: a breaking change for clients that call `search` with only a query).
+pub(crate) fn add_required_language(schema: &mut Value) {
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        props.insert(
+            "language".into(),
+            json!({"type": "string", "description": "Language of the query"}),
+        );
+    }
+    if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+        required.push(json!("language"));
+    }
+}
+
 /// Runs a search.
 pub(crate) fn call(args: &Args) -> ToolResult {
     let query = arg_str(args, "query")?.to_lowercase();

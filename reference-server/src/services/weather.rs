@@ -16,6 +16,9 @@ const CITIES: &[(&str, f64, &str, u32)] = &[
     ("Tokyo", 22.0, "clear", 55),
 ];
 
+/// The name `weather` is listed under with the `snap-tool-renamed` fault.
+pub(crate) const RENAMED: &str = "get_weather";
+
 /// The `weather` tool definition.
 pub(crate) fn spec() -> ToolSpec {
     ToolSpec {

@@ -114,6 +114,38 @@ pub fn fault_probe_file(fault: mcp_reference_server::Fault) -> &'static str {
         | SetlevelError
         | ProgressDecreasing
         | IgnoreCancel => "faults_features",
+        AuthNoWwwAuthenticate
+        | AuthPrmMissing
+        | AuthPrmWrongResource
+        | AuthNoAudienceCheck
+        | AuthExpiredTokenAccepted
+        | AuthBadSignatureAccepted
+        | AuthAlgNoneAccepted
+        | AuthScopeNotEnforced
+        | AuthInsufficientScope401
+        | AuthRevocationIgnored
+        | AuthIntrospectionStale
+        | AuthUpstreamTokenPassthrough => "auth_faults",
+        AuthIssuerMismatch
+        | AuthNoS256Advertised
+        | AuthPlainPkceAccepted
+        | AuthMissingPkceAccepted
+        | AuthPkceNotVerified
+        | AuthCodeReuse
+        | AuthRedirectPrefixMatch
+        | AuthStateDropped
+        | AuthNoIssInResponse
+        | AuthNoRefreshRotation
+        | AuthRefreshReuseNotDetected
+        | AuthWrongSecretAccepted
+        | AuthInvalidClient400
+        | AuthTokenError200
+        | AuthNoCacheControl
+        | AuthDcrAcceptsInvalidRedirect
+        | AuthDcrConfigNoAuth
+        | AuthCimdMismatchAccepted => "auth_faults_as",
+        LoadPeriodicStall | LoadErrorRate => "faults_load",
+        SnapToolRenamed | SnapRequiredArgAdded | SnapCapabilityDropped => "faults_snapshot",
     }
 }
 

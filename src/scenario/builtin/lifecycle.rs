@@ -114,6 +114,11 @@ pub async fn capabilities_honoured(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
             }
         };
         let Some(resp) = ex.response.as_ref() else {
+            findings.push(ctx.finding(
+                format!("{method} (capability `{cap}` not advertised) got no response"),
+                "an error response",
+                "none",
+            ));
             continue;
         };
         if let Some(err) = resp.get("error") {

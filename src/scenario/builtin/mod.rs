@@ -73,17 +73,39 @@ impl BuiltinCtx<'_> {
         label: &str,
         findings: &mut Vec<Finding>,
     ) -> Option<Value> {
-        let version = self.session.protocol_version().unwrap_or(self.run.version);
-        let ex = match self.session.request(method, Some(params)).await {
-            Ok(ex) => ex,
+        let id = Value::from(self.session.fresh_id());
+        match self
+            .send_validated(id, method, params, label, findings)
+            .await
+        {
+            Ok(Some(resp)) => Some(resp),
+            Ok(None) => {
+                findings.push(self.finding(format!("{label}: no response"), "a response", "none"));
+                None
+            }
             Err(e) => {
                 findings.push(self.finding(format!("{label}: {e}"), "a response", e.to_string()));
-                return None;
+                None
             }
-        };
+        }
+    }
+
+    /// Like [`call`](Self::call) with an explicit request id, but a transport failure (e.g. a
+    /// timeout) or a missing response (`Ok(None)`) is left for the caller to judge; schema
+    /// violations of a response still become findings.
+    pub async fn send_validated(
+        &mut self,
+        id: Value,
+        method: &str,
+        params: Value,
+        label: &str,
+        findings: &mut Vec<Finding>,
+    ) -> Result<Option<Value>, crate::transport::TransportError> {
+        let version = self.session.protocol_version().unwrap_or(self.run.version);
+        let message = crate::protocol::jsonrpc::request(id, method, Some(params));
+        let ex = self.session.send(message).await?;
         let Some(resp) = ex.response else {
-            findings.push(self.finding(format!("{label}: no response"), "a response", "none"));
-            return None;
+            return Ok(None);
         };
         for v in crate::validate::validate_response_message(version, method, &resp) {
             findings.push(self.finding_at(
@@ -96,7 +118,7 @@ impl BuiltinCtx<'_> {
                 super::expect::compact(&resp),
             ));
         }
-        Some(resp)
+        Ok(Some(resp))
     }
 
     /// A string arg, or its default.

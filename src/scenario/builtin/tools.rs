@@ -4,7 +4,9 @@ use super::argsgen::{build_arguments, valid_against};
 use super::listing::walk_list;
 use super::{result_of, BuiltinCtx, BuiltinResult, Skip};
 use crate::check::{Finding, Level};
+use crate::protocol::jsonrpc;
 use crate::scenario::expect::compact;
+use crate::transport::TransportError;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
@@ -27,9 +29,18 @@ async fn callable_tools(ctx: &mut BuiltinCtx<'_>) -> (Vec<Callable>, Vec<String>
         let Some(name) = tool.get("name").and_then(Value::as_str) else {
             continue;
         };
+        if tool
+            .pointer("/execution/taskSupport")
+            .and_then(Value::as_str)
+            == Some("required")
+        {
+            // 2025-11-25 tasks: clients MUST NOT call such a tool without task augmentation.
+            passed_over.push(format!("{name} (requires task-augmented calls)"));
+            continue;
+        }
         if !ctx.run.may_call(tool) {
             passed_over.push(format!(
-                "{name} (destructive or not allowed by --call-tools)"
+                "{name} (destructive, open-world, or not allowed by --call-tools)"
             ));
             continue;
         }
@@ -65,11 +76,56 @@ pub async fn call_each(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
     }
     let mut findings = Vec::new();
     for t in tools {
-        let params = json!({"name": t.name, "arguments": t.args});
+        let id = Value::from(ctx.session.fresh_id());
+        let token = json!(format!("mcpcheck-call-{id}"));
+        let params =
+            json!({"name": t.name, "arguments": t.args, "_meta": {"progressToken": token}});
         let label = format!("tools/call {}", t.name);
-        let Some(resp) = ctx.call("tools/call", params, &label, &mut findings).await else {
-            continue;
+        let started = std::time::Instant::now();
+        let outcome = ctx
+            .send_validated(id.clone(), "tools/call", params, &label, &mut findings)
+            .await;
+        let timed_out = started.elapsed() >= ctx.session.options().timeout;
+        let resp = match outcome {
+            Ok(Some(resp)) => resp,
+            Err(TransportError::Timeout { .. }) | Ok(None) if timed_out => {
+                // A slow tool breaks no rule; one that shows no sign of life is worth a warning.
+                let cancel = json!({"requestId": id, "reason": "mcpcheck: timed out"});
+                let _ = ctx
+                    .session
+                    .send(jsonrpc::notification(
+                        "notifications/cancelled",
+                        Some(cancel),
+                    ))
+                    .await;
+                let alive = ctx
+                    .session
+                    .received()
+                    .iter()
+                    .any(|m| m.pointer("/params/progressToken") == Some(&token));
+                if !alive {
+                    findings.push(ctx.finding_at(
+                        Level::Should,
+                        format!(
+                            "{label}: no answer and no progress within {}ms (cancelled; raise --timeout if the tool is slow by design)",
+                            ctx.session.options().timeout.as_millis()
+                        ),
+                        "a result, or progress while working",
+                        "silence",
+                    ));
+                }
+                continue;
+            }
+            Ok(None) => {
+                findings.push(ctx.finding(format!("{label}: no response"), "a response", "none"));
+                continue;
+            }
+            Err(e) => {
+                findings.push(ctx.finding(format!("{label}: {e}"), "a response", e.to_string()));
+                continue;
+            }
         };
+
         if let Some(err) = resp.get("error") {
             findings.push(ctx.finding_at(
                 Level::Should,

@@ -172,6 +172,7 @@ pub(super) async fn exchange(
         let read = read_sse(
             &mut resp,
             cap,
+            cap,
             window_end,
             req.max_events,
             true,

@@ -1,8 +1,9 @@
 //! Reading HTTP response bodies within a deadline and a byte cap, as plain bytes or SSE events,
 //! and recording what was read in the transcript.
 
+use super::super::record::RecordBudget;
 use super::super::{SseEvent, SseParser};
-use crate::transcript::{clip_body, Entry, Transcript};
+use crate::transcript::{clip_body, Entry, Transcript, MAX_RECORDED_BODY};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -27,10 +28,27 @@ pub(crate) struct Body {
     pub end: End,
 }
 
-/// Reads the whole body, keeping at most `cap` bytes, until `deadline`.
+/// Reads the whole body, keeping at most `cap` bytes, until `deadline`. A body whose
+/// `Content-Length` already says it is over the cap is read no further than its first
+/// `MAX_RECORDED_BODY` bytes (kept as evidence).
 pub(crate) async fn read_body(resp: &mut reqwest::Response, cap: usize, deadline: Instant) -> Body {
-    let mut bytes = Vec::new();
+    let declared = resp.content_length().and_then(|n| usize::try_from(n).ok());
+    let declared_over = declared.is_some_and(|n| n > cap);
+    let keep = if declared_over {
+        cap.min(MAX_RECORDED_BODY)
+    } else {
+        cap
+    };
+    // Sized up front when the length is known, so a body near the cap does not reserve up to
+    // twice its size by doubling.
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n.min(keep)));
     loop {
+        if declared_over && bytes.len() >= keep {
+            return Body {
+                bytes,
+                end: End::OverCap,
+            };
+        }
         match tokio::time::timeout_at(deadline, resp.chunk()).await {
             Err(_) => {
                 return Body {
@@ -41,7 +59,7 @@ pub(crate) async fn read_body(resp: &mut reqwest::Response, cap: usize, deadline
             Ok(Err(e)) => {
                 return Body {
                     bytes,
-                    end: End::Failed(e.to_string()),
+                    end: End::Failed(super::error_chain(&e)),
                 }
             }
             Ok(Ok(None)) => {
@@ -51,8 +69,8 @@ pub(crate) async fn read_body(resp: &mut reqwest::Response, cap: usize, deadline
                 }
             }
             Ok(Ok(Some(chunk))) => {
-                if bytes.len() + chunk.len() > cap {
-                    let room = cap - bytes.len();
+                if bytes.len() + chunk.len() > keep {
+                    let room = keep - bytes.len();
                     bytes.extend_from_slice(&chunk[..room]);
                     return Body {
                         bytes,
@@ -67,18 +85,26 @@ pub(crate) async fn read_body(resp: &mut reqwest::Response, cap: usize, deadline
 
 /// What an SSE read produced.
 pub(crate) struct SseRead {
+    /// The events, as long as their data totals at most the cap (later ones are only counted).
     pub events: Vec<SseEvent>,
+    /// Events received but not kept in `events`.
+    pub unkept: usize,
     /// The raw stream text, when asked for (lossy UTF-8, at most the cap).
     pub raw: Vec<u8>,
     pub end: End,
 }
 
 /// Reads SSE events until the stream ends, `deadline` passes, or `max_events` were read.
-/// Each event is recorded and handed to `on_event` as it arrives. An event over `cap` ends the
-/// read with [`End::OverCap`]; with `keep_raw`, the raw bytes are kept too (at most `cap`).
+/// Each event is handed to `on_event` as it arrives and recorded in the transcript (within the
+/// stream's [`RecordBudget`]); events are kept in [`SseRead::events`] while their total size
+/// stays within `keep` bytes. An event over `cap` ends the read with [`End::OverCap`]; with
+/// `keep_raw`, the raw bytes are kept too (at most `cap`). What the read holds is bounded
+/// whatever the stream's length.
+#[allow(clippy::too_many_arguments)] // each is one knob of the read; a struct would only rename them
 pub(crate) async fn read_sse(
     resp: &mut reqwest::Response,
     cap: usize,
+    keep: usize,
     deadline: Instant,
     max_events: usize,
     keep_raw: bool,
@@ -88,9 +114,13 @@ pub(crate) async fn read_sse(
     let mut parser = SseParser::new(cap);
     let mut out = SseRead {
         events: Vec::new(),
+        unkept: 0,
         raw: Vec::new(),
         end: End::Complete,
     };
+    let mut record = RecordBudget::default();
+    let mut kept_bytes = 0usize;
+    let mut seen = 0usize;
     if max_events == 0 {
         out.end = End::EventLimit;
         return out;
@@ -102,7 +132,7 @@ pub(crate) async fn read_sse(
                 break;
             }
             Ok(Err(e)) => {
-                out.end = End::Failed(e.to_string());
+                out.end = End::Failed(super::error_chain(&e));
                 break;
             }
             Ok(Ok(None)) => break,
@@ -119,20 +149,36 @@ pub(crate) async fn read_sse(
             Err(_) => (parser.push(&[]).unwrap_or_default(), true),
         };
         for ev in events {
-            record_event(transcript, &ev);
-            on_event(&ev);
-            out.events.push(ev);
-            if out.events.len() >= max_events {
-                out.end = End::EventLimit;
-                return out;
+            seen += 1;
+            let size = event_size(&ev);
+            let (recorded, note) = record.admit(size.min(MAX_RECORDED_BODY));
+            if let Some(note) = note {
+                transcript.note(note);
             }
+            if recorded {
+                record_event(transcript, &ev);
+            }
+            on_event(&ev);
+            if out.unkept == 0 && kept_bytes.saturating_add(size) <= keep {
+                kept_bytes += size;
+                out.events.push(ev);
+            } else {
+                out.unkept += 1;
+            }
+            if seen >= max_events {
+                out.end = End::EventLimit;
+                break;
+            }
+        }
+        if out.end == End::EventLimit {
+            break;
         }
         if over {
             transcript.note(format!(
                 "SSE event larger than the {cap}-byte cap; stopped reading"
             ));
             out.end = End::OverCap;
-            return out;
+            break;
         }
     }
     if out.end == End::Complete {
@@ -144,7 +190,24 @@ pub(crate) async fn read_sse(
             ));
         }
     }
+    if let Some(note) = record.summary("SSE stream") {
+        transcript.note(note);
+    }
+    if out.unkept > 0 {
+        transcript.note(format!(
+            "{} SSE events past the first {keep} bytes were passed on but not kept with the response",
+            out.unkept
+        ));
+    }
     out
+}
+
+/// Bytes an event holds.
+fn event_size(ev: &SseEvent) -> usize {
+    ev.data.len()
+        + ev.id.as_ref().map_or(0, String::len)
+        + ev.event.as_ref().map_or(0, String::len)
+        + 16
 }
 
 /// Records one SSE event.
