@@ -160,6 +160,24 @@ impl Session {
         Ok(ex)
     }
 
+    /// Opens a session and completes the handshake at `version`; on failure the session is
+    /// closed. Returns the session and the `initialize` result.
+    pub async fn open_initialized(
+        target: &Target,
+        opts: ClientOptions,
+        transcript: Transcript,
+        version: ProtocolVersion,
+    ) -> Result<(Session, Value), TransportError> {
+        let mut session = Session::open(target, opts, transcript).await?;
+        match session.handshake(version).await {
+            Ok(init) => Ok((session, init)),
+            Err(e) => {
+                let _ = session.close().await;
+                Err(e)
+            }
+        }
+    }
+
     /// `initialize` with default params, then `notifications/initialized`; returns the result,
     /// or `Err(Protocol)` when the server answered with an error or not at all.
     pub async fn handshake(&mut self, version: ProtocolVersion) -> Result<Value, TransportError> {

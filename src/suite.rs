@@ -48,17 +48,11 @@ pub async fn preflight(o: &SuiteOptions) -> Result<RunContext, SuiteError> {
         target: o.target.display(),
         reason,
     };
-    let mut session = Session::open(&o.target, o.client.clone(), Transcript::new())
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
     let requested = o.spec_version.unwrap_or(ProtocolVersion::NEWEST_STATEFUL);
-    let init = match session.handshake(requested).await {
-        Ok(init) => init,
-        Err(e) => {
-            let _ = session.close().await;
-            return Err(unreachable(e.to_string()));
-        }
-    };
+    let (mut session, init) =
+        Session::open_initialized(&o.target, o.client.clone(), Transcript::new(), requested)
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
     let answered = init
         .get("protocolVersion")
         .and_then(Value::as_str)

@@ -67,17 +67,11 @@ pub async fn record(o: &RecordOptions, normalizer: &Normalizer) -> Result<Record
         target: o.target.display(),
         reason,
     };
-    let mut session = Session::open(&o.target, o.client.clone(), Transcript::new())
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
     let requested = o.spec_version.unwrap_or(ProtocolVersion::NEWEST_STATEFUL);
-    let init = match session.handshake(requested).await {
-        Ok(init) => init,
-        Err(e) => {
-            let _ = session.close().await;
-            return Err(unreachable(e.to_string()));
-        }
-    };
+    let (mut session, init) =
+        Session::open_initialized(&o.target, o.client.clone(), Transcript::new(), requested)
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
     let protocol_version = init
         .get("protocolVersion")
         .and_then(Value::as_str)
