@@ -138,3 +138,33 @@ async fn exit_0_on_a_clean_server_and_1_on_a_faulty_one_with_reports_written() {
     );
     faulty.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_body_caps_what_is_read_and_bad_sizes_are_usage_errors() {
+    let server = common::http_server(ServerConfig::default()).await;
+    let url = server.url();
+    let out = tokio::task::spawn_blocking(move || {
+        mcpcheck()
+            .args([
+                "run",
+                &url,
+                "--only",
+                "tools.list-shape",
+                "--max-body",
+                "2k",
+            ])
+            .output()
+            .expect("runs")
+    })
+    .await
+    .expect("joins");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("larger than the 2048-byte cap"), "{stdout}");
+    server.shutdown().await;
+    let out = mcpcheck()
+        .args(["run", "http://127.0.0.1:9/mcp", "--max-body", "5"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -65,6 +65,10 @@ pub struct SuiteArgs {
     /// Longest wait for any single network operation: `10s`, `500ms` or seconds.
     #[arg(long, default_value = "10s", value_name = "DURATION")]
     pub timeout: String,
+    /// Largest response body or SSE event read from the target, in bytes (`k`/`M` suffixes
+    /// allowed); more is a failed check, never unbounded memory.
+    #[arg(long, default_value = "10M", value_name = "SIZE")]
+    pub max_body: String,
     /// Write a report: `console:PATH`, `json:PATH`, `junit:PATH`, `markdown:PATH` or
     /// `html:PATH` (repeatable).
     #[arg(long = "report", value_name = "FORMAT:PATH")]

@@ -269,17 +269,40 @@ fn suite_options(target: Target, a: &SuiteArgs) -> Result<SuiteOptions, String> 
             ))
         }
     };
+    let max_body_bytes = parse_size(&a.max_body).ok_or_else(|| {
+        format!(
+            "--max-body {:?}: expected a size like 10M, 512k or 65536",
+            a.max_body
+        )
+    })?;
     Ok(SuiteOptions {
         target,
         client: ClientOptions {
             timeout,
             headers,
-            ..ClientOptions::default()
+            max_body_bytes,
         },
         spec_version,
         vars,
         call_tools,
     })
+}
+
+/// `65536`, `512k` or `10M` (binary multiples), at least 1 KiB.
+pub(super) fn parse_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let (digits, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => s.split_at(i),
+        None => (s, ""),
+    };
+    let n: usize = digits.parse().ok()?;
+    let mult = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(mult).filter(|v| *v >= 1024)
 }
 
 /// `10s`, `500ms`, `1m` or a bare number of seconds.
@@ -300,6 +323,15 @@ fn usage(msg: &str) -> ExitCode {
 mod tests {
     use super::parse_duration;
     use std::time::Duration;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(super::parse_size("10M"), Some(10 * 1024 * 1024));
+        assert_eq!(super::parse_size("512k"), Some(512 * 1024));
+        assert_eq!(super::parse_size("65536"), Some(65536));
+        assert_eq!(super::parse_size("12"), None, "below 1 KiB");
+        assert_eq!(super::parse_size("lots"), None);
+    }
 
     #[test]
     fn durations() {
