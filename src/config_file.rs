@@ -4,8 +4,8 @@
 //!
 //! An entry is either a command (`command`, `args`, `env`) run over stdio, or a URL (`url`,
 //! or Windsurf's `serverUrl`, with optional `headers`) spoken to over Streamable HTTP. `type`
-//! may say `stdio`, `http` or `streamable-http`; `sse` (the legacy HTTP+SSE transport) is
-//! refused with a message. `${env:NAME}` in strings is replaced by the environment variable, as
+//! may say `stdio`, `http` or `streamable-http`; `sse` makes the URL a legacy HTTP+SSE
+//! (2024-11-05) stream. `${env:NAME}` in strings is replaced by the environment variable, as
 //! Cursor and VS Code do. Entries keep the file's order.
 
 use crate::transport::Target;
@@ -121,9 +121,6 @@ fn entry(
         }
     };
     let kind = s("type")?.unwrap_or_default().to_ascii_lowercase();
-    if kind == "sse" {
-        return Err("uses the legacy HTTP+SSE transport (`type: sse`), which mcpcheck does not speak; point it at the server's Streamable HTTP endpoint".into());
-    }
     let url = match s("url")? {
         Some(u) => Some(u),
         None => s("serverUrl")?,
@@ -134,7 +131,11 @@ fn entry(
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(format!("`url` {url:?} is not an http(s):// URL"));
             }
-            Target::Http { url }
+            if kind == "sse" {
+                Target::LegacySse { url }
+            } else {
+                Target::Http { url }
+            }
         }
         (None, Some(program)) => Target::Stdio {
             program,
@@ -280,6 +281,19 @@ mod tests {
     }
 
     #[test]
+    fn type_sse_is_the_legacy_transport() {
+        let text =
+            r#"{"mcpServers": {"old": {"type": "sse", "url": "http://127.0.0.1:3001/sse"}}}"#;
+        let servers = parse("c.json", text, &env).unwrap();
+        assert_eq!(
+            servers[0].target,
+            Target::LegacySse {
+                url: "http://127.0.0.1:3001/sse".into()
+            }
+        );
+    }
+
+    #[test]
     fn errors_name_the_file_and_the_server() {
         let e = parse("c.json", "{\n  \"mcpServers\": [1,]\n}", &env).unwrap_err();
         assert!(e.to_string().starts_with("c.json:2:"), "{e}");
@@ -288,10 +302,6 @@ mod tests {
         for (entry, says) in [
             (r#"{"args": []}"#, "neither `url` nor `command`"),
             (r#"{"url": "ftp://x"}"#, "not an http(s):// URL"),
-            (
-                r#"{"type": "sse", "url": "http://x/sse"}"#,
-                "legacy HTTP+SSE",
-            ),
             (r#"{"command": "x", "args": [{}]}"#, "array of strings"),
         ] {
             let text = format!(r#"{{"mcpServers": {{"s1": {entry}}}}}"#);

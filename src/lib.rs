@@ -22,3 +22,4 @@ pub mod tools_export;
 pub mod transcript;
 pub mod transport;
 pub mod validate;
+pub mod versions;

@@ -13,19 +13,24 @@ mod exchange;
 mod framing;
 mod inbox;
 mod kept;
+mod legacy;
+mod replies;
+pub mod stateless;
 
 use crate::protocol::jsonrpc;
 use crate::protocol::ProtocolVersion;
 use crate::transcript::Transcript;
 use crate::transport::{
-    ClientOptions, HttpMeta, HttpTransport, Inbox, InboxReceiver, StdioTransport, Target,
-    TransportError,
+    ClientOptions, HttpMeta, HttpTransport, Inbox, InboxReceiver, LegacySseTransport,
+    StdioTransport, Target, TransportError,
 };
 use exchange::describe_wait;
 use framing::Framing;
 use inbox::Waiting;
 use kept::{Evict, Kept};
+pub use replies::ClientReply;
 use serde_json::{json, Value};
+pub use stateless::{ResultType, Stateless};
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -58,6 +63,7 @@ pub struct Exchange {
 #[derive(Debug)]
 enum Wire {
     Http(HttpTransport),
+    Legacy(LegacySseTransport),
     Stdio(StdioTransport),
 }
 
@@ -77,9 +83,17 @@ pub struct Session {
     framing: Framing,
     closed: Option<String>,
     next_id: i64,
-    replies: HashMap<String, Value>,
+    replies: HashMap<String, ClientReply>,
+    /// The client capabilities the handshake declares (then: what `initialize` declared).
+    client_caps: Value,
+    /// Every server→client request received (the first ones, up to the cap), as evidence.
+    server_requests: Kept<Value>,
     init_result: Option<Value>,
     version: Option<ProtocolVersion>,
+    /// The 2026-07-28 per-request declarations, when the session speaks the stateless wire.
+    stateless: Option<Stateless>,
+    /// Headers for the next HTTP POST only (taken by the exchange).
+    request_headers: Vec<(String, String)>,
 }
 
 impl Session {
@@ -98,6 +112,10 @@ impl Session {
                 transcript.clone(),
                 tx.clone(),
             )?),
+            Target::LegacySse { url } => Wire::Legacy(
+                LegacySseTransport::connect(url, opts.clone(), transcript.clone(), tx.clone())
+                    .await?,
+            ),
             Target::Stdio { program, args, env } => Wire::Stdio(StdioTransport::spawn(
                 program,
                 args,
@@ -119,9 +137,50 @@ impl Session {
             closed: None,
             next_id: 1,
             replies: HashMap::new(),
+            client_caps: json!({}),
+            server_requests: Kept::new(cap, Evict::Newest, "server requests"),
             init_result: None,
             version: None,
+            stateless: None,
+            request_headers: Vec::new(),
         })
+    }
+
+    /// Switches to the 2026-07-28 stateless wire at `version`: no handshake; from now on every
+    /// request sent with [`send`](Self::send), [`request`](Self::request) or
+    /// [`start`](Self::start) carries the per-request `_meta` fields and, over HTTP, the
+    /// `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` headers (raw sends are left alone).
+    /// No session id is ever sent.
+    pub fn enter_stateless(&mut self, version: ProtocolVersion) {
+        self.version = Some(version);
+        self.stateless = Some(Stateless::new(version.as_str()));
+        if let Wire::Http(http) = &self.wire {
+            http.set_session_id(None);
+            http.set_protocol_version(Some(version.as_str().to_string()));
+        }
+    }
+
+    /// The stateless declarations, when the session speaks the stateless wire.
+    pub fn stateless(&self) -> Option<&Stateless> {
+        self.stateless.as_ref()
+    }
+
+    /// The stateless declarations, to change what later requests declare (capabilities, log
+    /// level, client info, mirrored tool arguments).
+    pub fn stateless_mut(&mut self) -> Option<&mut Stateless> {
+        self.stateless.as_mut()
+    }
+
+    /// In stateless mode: the message with its `_meta` fields, and the next POST's headers set.
+    fn prepare(&mut self, message: Value) -> Value {
+        let Some(st) = &self.stateless else {
+            return message;
+        };
+        let (message, headers) = st.prepare(message);
+        if matches!(self.wire, Wire::Http(_)) {
+            self.request_headers = headers;
+        }
+        message
     }
 
     /// `initialize` params for `version`: no client capabilities declared, `clientInfo` mcpcheck.
@@ -137,6 +196,9 @@ impl Session {
     /// negotiated version and, over HTTP, takes the `Mcp-Session-Id` response header and starts
     /// sending `MCP-Protocol-Version` when the negotiated version has that header.
     pub async fn initialize(&mut self, params: Value) -> Result<Exchange, TransportError> {
+        if let Some(caps) = params.get("capabilities") {
+            self.client_caps = caps.clone();
+        }
         let ex = self.request("initialize", Some(params)).await?;
         let Some(result) = ex.response.as_ref().and_then(|r| r.get("result")) else {
             return Ok(ex);
@@ -181,9 +243,9 @@ impl Session {
     /// `initialize` with default params, then `notifications/initialized`; returns the result,
     /// or `Err(Protocol)` when the server answered with an error or not at all.
     pub async fn handshake(&mut self, version: ProtocolVersion) -> Result<Value, TransportError> {
-        let ex = self
-            .initialize(Self::default_initialize_params(version))
-            .await?;
+        let mut params = Self::default_initialize_params(version);
+        params["capabilities"] = self.client_caps.clone();
+        let ex = self.initialize(params).await?;
         let Some(resp) = ex.response else {
             return Err(TransportError::Protocol(
                 "the initialize request got no response".into(),
@@ -228,6 +290,7 @@ impl Session {
     /// A request whose exchange saw a framing violation (a batch nobody sent, a second response
     /// to one request) ends in `Err(Protocol)` naming it.
     pub async fn send(&mut self, message: Value) -> Result<Exchange, TransportError> {
+        let message = self.prepare(message);
         let waiting = Waiting::for_message(&message);
         let batch = message.is_array();
         let what = describe_wait(&message);
@@ -243,6 +306,7 @@ impl Session {
         body: &str,
         quiet: Duration,
     ) -> Result<Exchange, TransportError> {
+        self.request_headers.clear();
         let waiting = Waiting::for_raw(body);
         let batch = serde_json::from_str::<Value>(body).is_ok_and(|v| v.is_array());
         self.exchange(
@@ -257,9 +321,15 @@ impl Session {
 
     /// Sends a request without waiting for its response (HTTP: the POST runs in its own task).
     pub async fn start(&mut self, message: Value) -> Result<(), TransportError> {
+        let message = self.prepare(message);
         match &mut self.wire {
             Wire::Http(http) => {
-                drop(http.post(message.to_string().into_bytes()));
+                let headers = std::mem::take(&mut self.request_headers);
+                drop(http.post_with(message.to_string().into_bytes(), headers));
+                Ok(())
+            }
+            Wire::Legacy(legacy) => {
+                legacy.post_detached(message.to_string().into_bytes());
                 Ok(())
             }
             Wire::Stdio(stdio) => stdio.send(&message).await,
@@ -339,11 +409,21 @@ impl Session {
         self.http().and_then(HttpTransport::session_id)
     }
 
-    /// The HTTP transport, for raw exchanges (`None` on stdio).
+    /// The HTTP transport, for raw exchanges (`None` on stdio; on the legacy transport the
+    /// client bound to the POST URI).
     pub fn http(&self) -> Option<&HttpTransport> {
         match &self.wire {
             Wire::Http(h) => Some(h),
+            Wire::Legacy(l) => Some(l.http()),
             Wire::Stdio(_) => None,
+        }
+    }
+
+    /// The legacy HTTP+SSE transport (`None` on the others).
+    pub fn legacy(&self) -> Option<&LegacySseTransport> {
+        match &self.wire {
+            Wire::Legacy(l) => Some(l),
+            _ => None,
         }
     }
 
@@ -351,7 +431,7 @@ impl Session {
     pub fn stdio(&self) -> Option<&StdioTransport> {
         match &self.wire {
             Wire::Stdio(s) => Some(s),
-            Wire::Http(_) => None,
+            Wire::Http(_) | Wire::Legacy(_) => None,
         }
     }
 
@@ -367,7 +447,27 @@ impl Session {
 
     /// Answers server→client requests for `method` with `result` from now on.
     pub fn set_reply(&mut self, method: &str, result: Value) {
-        self.replies.insert(method.to_string(), result);
+        self.set_client_reply(method, ClientReply::Result(result));
+    }
+
+    /// Answers server→client requests for `method` with `reply` (a result or an error).
+    pub fn set_client_reply(&mut self, method: &str, reply: ClientReply) {
+        self.replies.insert(method.to_string(), reply);
+    }
+
+    /// The client capabilities [`handshake`](Self::handshake) declares (default `{}`).
+    pub fn set_client_capabilities(&mut self, capabilities: Value) {
+        self.client_caps = capabilities;
+    }
+
+    /// The client capabilities declared in the last `initialize` sent (or to be declared).
+    pub fn client_capabilities(&self) -> &Value {
+        &self.client_caps
+    }
+
+    /// Every server→client request received so far (answered or not), in arrival order.
+    pub fn server_requests(&self) -> &[Value] {
+        self.server_requests.as_slice()
     }
 
     /// Ends the session: HTTP sends `DELETE` when a session id exists (returning its facts);
@@ -377,7 +477,8 @@ impl Session {
             Wire::Http(http) if http.session_id().is_some() => {
                 http.delete_session().await.map(Some)
             }
-            Wire::Http(_) => Ok(None),
+            // Dropping the transport closes the stream, which ends the legacy session.
+            Wire::Http(_) | Wire::Legacy(_) => Ok(None),
             Wire::Stdio(stdio) => {
                 stdio.shutdown().await;
                 Ok(None)

@@ -13,6 +13,9 @@ use globset::{Glob, GlobMatcher};
 use serde_json::Value;
 use std::time::{Instant, SystemTime};
 
+mod stateless;
+pub use stateless::INFERRED_KEY;
+
 /// Why a run cannot start (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum SuiteError {
@@ -42,6 +45,25 @@ pub struct SuiteOptions {
     pub call_tools: ToolCallPolicy,
 }
 
+/// The `initialize` versions a run can check over `target`'s transport: Streamable HTTP begins
+/// with 2025-03-26; stdio and legacy HTTP+SSE also carry 2024-11-05.
+pub fn stateful_versions(target: &Target) -> &'static [ProtocolVersion] {
+    match target {
+        Target::Http { .. } => &ProtocolVersion::STATEFUL_HTTP,
+        Target::LegacySse { .. } | Target::Stdio { .. } => &ProtocolVersion::STATEFUL,
+    }
+}
+
+/// Whether a run can check `version` over `target`'s transport (the stateless 2026-07-28 wire
+/// runs over Streamable HTTP and stdio, not over the legacy transport).
+pub fn checkable(target: &Target, version: ProtocolVersion) -> bool {
+    if version.features().initialize {
+        stateful_versions(target).contains(&version)
+    } else {
+        !matches!(target, Target::LegacySse { .. })
+    }
+}
+
 /// Opens a session, negotiates the version and lists the tools: the facts every check shares.
 pub async fn preflight(o: &SuiteOptions) -> Result<RunContext, SuiteError> {
     let unreachable = |reason: String| SuiteError::Unreachable {
@@ -49,6 +71,9 @@ pub async fn preflight(o: &SuiteOptions) -> Result<RunContext, SuiteError> {
         reason,
     };
     let requested = o.spec_version.unwrap_or(ProtocolVersion::NEWEST_STATEFUL);
+    if !requested.features().initialize {
+        return stateless::preflight(o, requested).await;
+    }
     let (mut session, init) =
         Session::open_initialized(&o.target, o.client.clone(), Transcript::new(), requested)
             .await
@@ -58,12 +83,21 @@ pub async fn preflight(o: &SuiteOptions) -> Result<RunContext, SuiteError> {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
+    let checkable = stateful_versions(&o.target);
     let version = match ProtocolVersion::parse(&answered) {
-        Some(v) if ProtocolVersion::STATEFUL_HTTP.contains(&v) => v,
+        Some(v) if checkable.contains(&v) => v,
         _ => {
             let _ = session.close().await;
+            let hint = if answered == ProtocolVersion::V2024_11_05.as_str() {
+                " (2024-11-05 has no Streamable HTTP: try --transport sse with the server's SSE URL)"
+            } else {
+                ""
+            };
+            let list: Vec<&str> = checkable.iter().map(|v| v.as_str()).collect();
             return Err(SuiteError::Version(format!(
-                "the server answered protocol version {answered:?} to {requested}; this run checks 2025-03-26, 2025-06-18 and 2025-11-25"
+                "the server answered protocol version {answered:?} to {requested}; this run checks {} over {}{hint}",
+                list.join(", "),
+                o.target.transport_name()
             )));
         }
     };

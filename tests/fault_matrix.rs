@@ -10,6 +10,7 @@ use common::{explain, http_server, pack, run, stdio_target};
 use futures::stream::{self, StreamExt};
 use mcp_reference_server::{Fault, ServerConfig};
 use mcpcheck::check::Verdict;
+use mcpcheck::protocol::ProtocolVersion;
 use mcpcheck::scenario::model::TransportName;
 use mcpcheck::scenario::Scenario;
 use mcpcheck::transport::Target;
@@ -47,6 +48,14 @@ const ALSO_OVER_STDIO: &[&str] = &[
     "initialized-rejected",
     "unknown-method-ok",
     "ping-error",
+    // 2026-07-28 rules that hold on stdio too (the header and session rules are HTTP-only).
+    "v26-no-discover",
+    "v26-unsupported-version-served",
+    "v26-removed-method-served",
+    "v26-no-result-type",
+    "v26-no-cache-hints",
+    "v26-not-found-32002",
+    "v26-log-unrequested",
 ];
 
 #[test]
@@ -77,6 +86,30 @@ fn every_scenario_detects_a_known_fault_and_every_fault_is_detected() {
     }
 }
 
+/// The version a scenario runs at: the default (newest stateful) when it applies there, else the
+/// newest version it names.
+fn version_for(scenario: &Scenario) -> Option<ProtocolVersion> {
+    let listed = scenario.versions();
+    if listed.contains(&ProtocolVersion::NEWEST_STATEFUL) {
+        None
+    } else {
+        listed.into_iter().max()
+    }
+}
+
+/// The reference server configuration a fault is run with: the fault alone, plus what the
+/// scenarios that catch it need from the server (SSE polling for the resumption faults).
+fn server_config(fault: Fault) -> ServerConfig {
+    let mut config = ServerConfig::with_fault(fault);
+    if fault.name().starts_with("sse-") {
+        config.sse_poll = Some(std::time::Duration::from_millis(POLL_MS));
+    }
+    config
+}
+
+/// The polling interval of servers started for the `sse-*` faults.
+const POLL_MS: u64 = 250;
+
 struct Case<'a> {
     fault: Fault,
     scenario: &'a Scenario,
@@ -103,21 +136,61 @@ async fn run_case(case: &Case<'_>) -> (String, Verdict, String) {
         .await;
         env.shutdown().await;
         r
+    } else if case.scenario.file.transports == [TransportName::Sse] {
+        run_legacy(case.fault, case.scenario).await
     } else if case.stdio {
         run(
             stdio_target(&["--fault".into(), case.fault.name().into()]),
             &[case.scenario],
-            None,
+            version_for(case.scenario),
         )
         .await
     } else {
-        let server = http_server(ServerConfig::with_fault(case.fault)).await;
-        let r = run(Target::Http { url: server.url() }, &[case.scenario], None).await;
+        let server = http_server(server_config(case.fault)).await;
+        let r = run(
+            Target::Http { url: server.url() },
+            &[case.scenario],
+            version_for(case.scenario),
+        )
+        .await;
         server.shutdown().await;
         r
     };
     let check = &report.checks[0];
     (label, check.verdict, explain(&[check]))
+}
+
+/// A legacy HTTP+SSE scenario against the reference server's `/sse` at 2024-11-05. A fault
+/// that breaks the connection itself (no endpoint event, responses in the POST body) also
+/// breaks the preflight; the scenario then runs on a bare context and must fail on its own.
+async fn run_legacy(fault: Fault, scenario: &Scenario) -> mcpcheck::check::RunReport {
+    use mcpcheck::scenario::{RunContext, ToolCallPolicy};
+    use mcpcheck::suite::{preflight, run_suite, SuiteOptions};
+    let server = http_server(server_config(fault)).await;
+    let options = SuiteOptions {
+        target: Target::LegacySse {
+            url: format!("{}/sse", server.origin()),
+        },
+        client: common::client(),
+        spec_version: Some(ProtocolVersion::V2024_11_05),
+        vars: Default::default(),
+        call_tools: ToolCallPolicy::NonDestructive,
+    };
+    let ctx = match preflight(&options).await {
+        Ok(ctx) => ctx,
+        Err(_) => RunContext {
+            target: options.target.clone(),
+            opts: options.client.clone(),
+            version: ProtocolVersion::V2024_11_05,
+            init_result: serde_json::json!({}),
+            tools: Vec::new(),
+            vars: Default::default(),
+            call_tools: ToolCallPolicy::NonDestructive,
+        },
+    };
+    let report = run_suite(&[scenario], &ctx, |_| {}).await;
+    server.shutdown().await;
+    report
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -130,8 +203,9 @@ async fn every_fault_is_caught_by_the_scenarios_that_declare_it() {
             .filter(|s| s.file.detects.iter().any(|d| d == fault.name()))
         {
             let stdio_only = s.file.transports == [TransportName::Stdio];
-            let http_ok =
-                s.file.transports.is_empty() || s.file.transports.contains(&TransportName::Http);
+            let http_ok = s.file.transports.is_empty()
+                || s.file.transports.contains(&TransportName::Http)
+                || s.file.transports == [TransportName::Sse];
             if http_ok {
                 cases.push(Case {
                     fault: *fault,

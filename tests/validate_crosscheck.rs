@@ -10,6 +10,8 @@
 
 #[path = "validate_crosscheck/corpus.rs"]
 mod corpus;
+#[path = "validate_crosscheck/modern.rs"]
+mod modern;
 #[path = "validate_crosscheck/official.rs"]
 mod official;
 
@@ -19,7 +21,7 @@ use mcpcheck::validate::validate_envelope;
 use official::{official_dir, official_verdict, our_verdict, Case, Kind, Official};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use ProtocolVersion::{V2024_11_05, V2025_03_26, V2025_06_18, V2025_11_25};
+use ProtocolVersion::{V2024_11_05, V2025_03_26, V2025_06_18, V2025_11_25, V2026_07_28};
 
 const VERSIONS: [ProtocolVersion; 4] = [V2024_11_05, V2025_03_26, V2025_06_18, V2025_11_25];
 
@@ -139,6 +141,54 @@ fn our_verdicts_agree_with_the_official_schemas() {
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join("\n")
+    );
+}
+
+/// The stateless revision: its own seeds and every official example of a type it validates,
+/// with their mutations, judged by mcpcheck and by the official 2026-07-28 schema.
+#[test]
+fn stateless_verdicts_agree_with_the_official_schema() {
+    let Some(dir) = official_dir() else { return };
+    let mut official = Official::load(&dir, V2026_07_28);
+    let examples = modern::examples(&dir);
+    assert!(
+        examples.len() >= 40,
+        "only {} usable 2026-07-28 examples",
+        examples.len()
+    );
+    let mut corpus = modern::seeds();
+    corpus.extend(examples);
+    let mut tally = Tally::default();
+    for case in &corpus {
+        for (what, variant) in variants(case) {
+            let theirs = modern::official_verdict(&mut official, &variant);
+            let ours = our_verdict(V2026_07_28, &variant);
+            tally.cases += 1;
+            tally.valid += usize::from(theirs);
+            if ours != theirs {
+                tally.disagreements.push(format!(
+                    "{} [{what}]: official {theirs}, ours {ours}: {:?}",
+                    variant.origin, variant.value
+                ));
+            }
+        }
+    }
+    println!(
+        "2026-07-28: {} cases ({} valid, {} invalid by the official schema), {} disagreements",
+        tally.cases,
+        tally.valid,
+        tally.cases - tally.valid,
+        tally.disagreements.len()
+    );
+    assert!(
+        tally.valid > 200 && tally.cases - tally.valid > 300,
+        "2026-07-28: corpus too one-sided"
+    );
+    assert!(
+        tally.disagreements.is_empty(),
+        "{} disagreements, first ones:\n{}",
+        tally.disagreements.len(),
+        tally.disagreements[..tally.disagreements.len().min(40)].join("\n")
     );
 }
 

@@ -59,7 +59,9 @@ pub(crate) async fn run(
                     NotificationOutcome::Accepted => {}
                 }
             }
-            Incoming::Response => {}
+            Incoming::Response => {
+                session.client().resolve(&item);
+            }
             Incoming::Invalid { id, reason } => {
                 out.push(error_response(id, &RpcError::invalid_request(reason)))
             }

@@ -62,12 +62,18 @@ pub struct ServerConfig {
     pub without: Vec<String>,
     /// Answer every request POST with an SSE stream instead of a JSON body.
     pub sse_responses: bool,
+    /// SSE polling (2025-11-25 sessions): close a request's stream connection this long after
+    /// it opened while the response is not ready, sending `retry` (the same interval) first; the
+    /// client resumes with GET + `Last-Event-ID`. `None`: streams stay open until the response.
+    pub sse_poll: Option<Duration>,
     /// Skip the `Host` header check (for deliberate non-loopback binds; `Origin` is still checked).
     pub allow_remote: bool,
     /// Interval of keep-alive comments on GET streams.
     pub keep_alive: Duration,
     /// OAuth: none (the default), same-origin, separate authorization server, or upstream.
     pub auth: AuthConfig,
+    /// Limits against hostile or runaway clients, and the idle session timeout.
+    pub limits: crate::limits::Limits,
 }
 
 impl Default for ServerConfig {
@@ -77,9 +83,11 @@ impl Default for ServerConfig {
             page_size: 5,
             without: Vec::new(),
             sse_responses: false,
+            sse_poll: None,
             allow_remote: false,
             keep_alive: Duration::from_secs(15),
             auth: AuthConfig::default(),
+            limits: crate::limits::Limits::default(),
         }
     }
 }
@@ -129,6 +137,14 @@ pub enum ConfigError {
     /// `--page-size 0`.
     #[error("--page-size must be at least 1")]
     ZeroPageSize,
+    /// A limit flag is zero or out of range.
+    #[error("--{flag} must be {rule}")]
+    InvalidLimit {
+        /// The flag, without dashes.
+        flag: &'static str,
+        /// What it must be.
+        rule: &'static str,
+    },
     /// The `--auth`/`--role` flags do not fit together, or a users file cannot be read.
     #[error("{reason}")]
     InvalidAuth {
@@ -174,6 +190,11 @@ pub struct ServeArgs {
     /// Answer every request POST with an SSE stream instead of JSON.
     #[arg(long)]
     pub sse_responses: bool,
+    /// SSE polling for 2025-11-25 sessions: close a request's stream after MS milliseconds
+    /// while its response is not ready (after sending `retry: MS`); clients resume with
+    /// GET + Last-Event-ID.
+    #[arg(long, value_name = "MS")]
+    pub sse_poll_ms: Option<u64>,
     /// More logging on stderr (-v debug, -vv trace).
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
@@ -214,6 +235,27 @@ pub struct ServeArgs {
     /// Lifetime of authorization codes, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub code_ttl: u64,
+    /// Most messages in one JSON-RPC batch (larger batches get 413).
+    #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().max_batch)]
+    pub max_batch: usize,
+    /// Most live sessions (an initialize beyond it gets 503; none is evicted).
+    #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().max_sessions)]
+    pub max_sessions: usize,
+    /// Most SSE streams open at once per session (GET and streamed POST; beyond it 429).
+    #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().max_streams_per_session)]
+    pub max_streams: usize,
+    /// Most requests in flight at once per session (beyond it 429).
+    #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().max_pending_per_session)]
+    pub max_pending: usize,
+    /// Dynamic client registrations per second, server-wide (beyond the burst: 429).
+    #[arg(long, value_name = "PER_SEC", default_value_t = crate::limits::Limits::default().registration_rate)]
+    pub registration_rate: f64,
+    /// Dynamic client registrations allowed in a burst.
+    #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().registration_burst)]
+    pub registration_burst: u32,
+    /// Seconds without activity after which a session expires (later requests get 404).
+    #[arg(long, value_name = "SECS", default_value_t = crate::limits::Limits::default().idle_timeout.as_secs())]
+    pub idle_timeout: u64,
 }
 
 /// `--auth`.
@@ -260,14 +302,46 @@ impl ServeArgs {
             return Err(ConfigError::ZeroPageSize);
         }
         let auth = self.auth_config()?;
+        let limits = self.limits()?;
         Ok(ServerConfig {
             faults,
             page_size: self.page_size,
             without: self.without.clone(),
             sse_responses: self.sse_responses,
+            sse_poll: self.sse_poll_ms.map(|ms| Duration::from_millis(ms.max(1))),
             allow_remote: self.allow_remote,
             auth,
+            limits,
             ..ServerConfig::default()
+        })
+    }
+
+    /// The limits of the `--max-*`, `--registration-*` and `--idle-timeout` flags.
+    fn limits(&self) -> Result<crate::limits::Limits, ConfigError> {
+        let bad = |flag, rule| Err(ConfigError::InvalidLimit { flag, rule });
+        for (flag, value) in [
+            ("max-batch", self.max_batch),
+            ("max-sessions", self.max_sessions),
+            ("max-streams", self.max_streams),
+            ("max-pending", self.max_pending),
+            ("registration-burst", self.registration_burst as usize),
+            ("idle-timeout", usize::from(self.idle_timeout > 0)),
+        ] {
+            if value == 0 {
+                return bad(flag, "at least 1");
+            }
+        }
+        if !(self.registration_rate.is_finite() && self.registration_rate > 0.0) {
+            return bad("registration-rate", "a positive number");
+        }
+        Ok(crate::limits::Limits {
+            max_batch: self.max_batch,
+            max_sessions: self.max_sessions,
+            max_streams_per_session: self.max_streams,
+            max_pending_per_session: self.max_pending,
+            registration_burst: self.registration_burst,
+            registration_rate: self.registration_rate,
+            idle_timeout: Duration::from_secs(self.idle_timeout),
         })
     }
 
@@ -481,6 +555,62 @@ mod tests {
         ] {
             assert!(parse(bad).to_config().is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn limit_flags_build_the_limits_and_refuse_zero() {
+        let d = parse(&[]).to_config().unwrap().limits;
+        assert_eq!(d, crate::limits::Limits::default());
+        let l = parse(&[
+            "--max-batch",
+            "3",
+            "--max-sessions",
+            "4",
+            "--max-streams",
+            "5",
+            "--max-pending",
+            "6",
+            "--registration-rate",
+            "0.5",
+            "--registration-burst",
+            "7",
+            "--idle-timeout",
+            "8",
+        ])
+        .to_config()
+        .unwrap()
+        .limits;
+        assert_eq!(
+            (
+                l.max_batch,
+                l.max_sessions,
+                l.max_streams_per_session,
+                l.max_pending_per_session,
+                l.registration_burst
+            ),
+            (3, 4, 5, 6, 7)
+        );
+        assert_eq!(l.registration_rate, 0.5);
+        assert_eq!(l.idle_timeout, Duration::from_secs(8));
+        for flag in [
+            "--max-batch",
+            "--max-sessions",
+            "--max-streams",
+            "--max-pending",
+            "--registration-burst",
+            "--idle-timeout",
+            "--registration-rate",
+        ] {
+            let err = parse(&[flag, "0"]).to_config().unwrap_err().to_string();
+            assert!(err.contains(&flag[2..]), "{err}");
+        }
+    }
+
+    #[test]
+    fn sse_poll_ms_sets_the_polling_interval() {
+        assert_eq!(parse(&[]).to_config().unwrap().sse_poll, None);
+        let c = parse(&["--sse-poll-ms", "250"]).to_config().unwrap();
+        assert_eq!(c.sse_poll, Some(Duration::from_millis(250)));
     }
 
     #[test]

@@ -93,15 +93,47 @@ impl RequestCtx {
         }
     }
 
+    /// Sends a request to the client, related to this request: on its stream, or else on the
+    /// session's channel (kept for a GET stream that is not open yet).
+    pub fn send_to_client(&self, msg: Value) {
+        match &self.outlet {
+            Outlet::Stream(tx) => {
+                let _ = tx.send(msg);
+            }
+            Outlet::Session => self.session.push(msg),
+        }
+    }
+
+    /// Like `send_related`, but builds the message only if someone will receive it.
+    pub fn send_related_with(&self, build: impl FnOnce() -> Value) {
+        match &self.outlet {
+            Outlet::Stream(tx) => {
+                if !tx.is_closed() {
+                    let _ = tx.send(build());
+                }
+            }
+            Outlet::Session => self.session.push_transient_with(build),
+        }
+    }
+
     /// Sends `notifications/message` if logging is offered and `level` passes the threshold.
     pub fn log(&self, level: LogLevel, logger: &str, data: Value) {
+        self.log_with(level, logger, || data);
+    }
+
+    /// Like `log`, but builds `data` (and the message) only when the message will be sent:
+    /// logging offered, `level` at or above the session's threshold, and a receiver (a request
+    /// stream, stdout, or an open GET stream). Keeps the hot path free of unread log messages.
+    pub fn log_with(&self, level: LogLevel, logger: &str, data: impl FnOnce() -> Value) {
         if !self.state.serves(Capability::Logging) || level < self.session.log_level() {
             return;
         }
-        self.send_related(notification(
-            "notifications/message",
-            json!({"level": level.as_str(), "logger": logger, "data": data}),
-        ));
+        self.send_related_with(|| {
+            notification(
+                "notifications/message",
+                json!({"level": level.as_str(), "logger": logger, "data": data()}),
+            )
+        });
     }
 
     /// Sends `notifications/progress` if the request carried a progress token.

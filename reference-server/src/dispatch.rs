@@ -47,6 +47,8 @@ fn capability_of(method: &str) -> Option<Option<Capability>> {
         "completion/complete" => Capability::Completions,
         "logging/setLevel" => Capability::Logging,
         "initialize" | "ping" => return Some(None),
+        // Tasks belong to no capability table entry; `tasks` checks the revision.
+        "tasks/get" | "tasks/result" | "tasks/cancel" | "tasks/list" => return Some(None),
         _ => return None,
     }))
 }
@@ -146,7 +148,14 @@ async fn handle(
         "tools/call" if state.has(Fault::LoadErrorRate) && state.load_faults.inject_error() => {
             Err(RpcError::internal("injected failure (load-error-rate)").into())
         }
-        "tools/call" => tools::call(&ctx, &params).await,
+        "tools/call" => match crate::tasks::route_tools_call(&ctx, &params) {
+            Some(decided) => decided,
+            None => tools::call(&ctx, &params).await,
+        },
+        "tasks/get" => crate::tasks::get(&ctx, &params),
+        "tasks/result" => crate::tasks::result(&ctx, &params).await,
+        "tasks/cancel" => crate::tasks::cancel(&ctx, &params),
+        "tasks/list" => crate::tasks::list(&ctx, &params),
         "resources/list" => resources::list(&ctx, &params),
         "resources/templates/list" => resources::templates(&ctx, &params),
         "resources/read" => resources::read(&ctx, &params),
@@ -195,8 +204,14 @@ pub(crate) fn notification(
 /// Whether a `tools/call` request targets a tool that runs long (answered as an SSE stream
 /// over HTTP and run concurrently over stdio).
 pub(crate) fn is_long_running(method: &str, params: Option<&Value>) -> bool {
-    method == "tools/call"
-        && params.and_then(|p| p.get("name")).and_then(Value::as_str) == Some("slow")
+    let name = params.and_then(|p| p.get("name")).and_then(Value::as_str);
+    // Tools that ask the client wait for its answer: they need the stream, and over stdio the
+    // reader must stay free to receive that answer.
+    // tasks/result blocks until its task ends: over stdio, the reader must stay free for
+    // tasks/cancel meanwhile.
+    method == "tasks/result"
+        || (method == "tools/call"
+            && name.is_some_and(|n| n == "slow" || crate::services::asking::NAMES.contains(&n)))
 }
 
 /// How long a `load-periodic-stall` pause lasts.

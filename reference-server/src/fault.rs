@@ -186,6 +186,62 @@ faults! {
     LoadPeriodicStall => "load-periodic-stall", "100 ms after each pause ends, the next request stalls ~100 ms and holds up every request arriving meanwhile (a periodic stop-the-world pause; load fault)";
     /// Injected tools/call errors (load fault).
     LoadErrorRate => "load-error-rate", "every 10th tools/call (10 %) is answered with JSON-RPC error -32603 (load fault)";
+    /// server/discover is unknown (2026-07-28).
+    V26NoDiscover => "v26-no-discover", "2026-07-28: server/discover is answered with -32601 instead of a DiscoverResult";
+    /// Unsupported modern versions are served (2026-07-28).
+    V26UnsupportedVersionServed => "v26-unsupported-version-served", "2026-07-28: a request whose _meta names an unsupported protocol version (e.g. 1900-01-01) is served instead of -32022";
+    /// MCP-Protocol-Version header not compared with _meta (2026-07-28).
+    V26HeaderMismatchOk => "v26-header-mismatch-ok", "2026-07-28: an MCP-Protocol-Version header that is missing or differs from the _meta version is accepted instead of 400/-32020";
+    /// Mcp-Method header not checked (2026-07-28).
+    V26MethodHeaderIgnored => "v26-method-header-ignored", "2026-07-28: an Mcp-Method header that is missing or differs from the body method is accepted instead of 400/-32020";
+    /// Mcp-Name header not checked (2026-07-28).
+    V26NameHeaderIgnored => "v26-name-header-ignored", "2026-07-28: an Mcp-Name header that is missing or differs from params.name/params.uri is accepted instead of 400/-32020";
+    /// Removed methods still served (2026-07-28).
+    V26RemovedMethodServed => "v26-removed-method-served", "2026-07-28: a modern `ping` (removed in 2026-07-28) is answered {} instead of 404/-32601";
+    /// Results lack resultType (2026-07-28).
+    V26NoResultType => "v26-no-result-type", "2026-07-28: modern results lack the required `resultType`";
+    /// Results lack caching hints (2026-07-28).
+    V26NoCacheHints => "v26-no-cache-hints", "2026-07-28: discover, list and read results lack `ttlMs` and `cacheScope`";
+    /// Unknown resources answer -32002 (2026-07-28).
+    V26NotFound32002 => "v26-not-found-32002", "2026-07-28: reading an unknown resource answers -32002 (removed) instead of -32602";
+    /// Modern responses mint a session (2026-07-28).
+    V26SessionMinted => "v26-session-minted", "2026-07-28: modern HTTP responses carry an Mcp-Session-Id header";
+    /// Log messages without the opt-in (2026-07-28).
+    V26LogUnrequested => "v26-log-unrequested", "2026-07-28: a modern tools/call without `io.modelcontextprotocol/logLevel` gets notifications/message on its stream";
+    /// Sampling sent to a client that did not declare it.
+    SamplingWithoutCapability => "sampling-without-capability", "ask_model sends sampling/createMessage to a client that did not declare the `sampling` capability";
+    /// Elicitation schema with a nested object.
+    ElicitationNestedSchema => "elicitation-nested-schema", "ask_user's requestedSchema has a nested object property (only flat primitives are allowed)";
+    /// URL-mode elicitation to a form-only client.
+    ElicitationUrlUndeclared => "elicitation-url-undeclared", "ask_user_url sends a URL-mode elicitation to a client that declared form mode only";
+    /// Sampling request without maxTokens.
+    SamplingMissingMaxTokens => "sampling-missing-max-tokens", "ask_model's sampling/createMessage request lacks the required `maxTokens`";
+    /// The tool result ignores the client's answer.
+    ClientReplyIgnored => "client-reply-ignored", "the tools that ask the client return a canned result that ignores the client's answer";
+    /// A task-only tool runs on a plain call.
+    TaskRequiredPlainOk => "task-required-plain-ok", "a plain tools/call of batch_job (execution.taskSupport required) succeeds instead of -32601";
+    /// tasks/result lacks the related-task _meta.
+    TaskResultNoRelatedMeta => "task-result-no-related-meta", "tasks/result answers without `_meta[\"io.modelcontextprotocol/related-task\"]`";
+    /// Unknown task ids answer another code.
+    TaskUnknownIdWrongCode => "task-unknown-id-wrong-code", "tasks/get, tasks/result and tasks/cancel answer an unknown taskId with -32603 instead of -32602";
+    /// Cancelling a terminal task succeeds.
+    TaskCancelTerminalOk => "task-cancel-terminal-ok", "tasks/cancel of a task already terminal returns the task instead of -32602";
+    /// Resumed streams never deliver the response.
+    SseResumeLost => "sse-resume-lost", "a stream resumed with GET + Last-Event-ID never delivers the request's response (notifications only)";
+    /// Resumption replays another stream's events.
+    SseResumeOtherStream => "sse-resume-other-stream", "a stream resumed with GET + Last-Event-ID first replays the messages of the session's other streams";
+    /// Event ids repeat across streams.
+    SseEventIdReused => "sse-event-id-reused", "SSE event ids are a per-stream counter (0, 1, …), so every stream of a session reuses the same ids";
+    /// Polling close without retry.
+    SseNoRetry => "sse-no-retry", "with --sse-poll-ms, the server closes a stream for polling without sending a `retry` field first";
+    /// No priming event.
+    SseNoPriming => "sse-no-priming", "2025-11-25 SSE streams open without the priming event (an id with empty data)";
+    /// The legacy SSE stream names no endpoint.
+    LegacyNoEndpointEvent => "legacy-no-endpoint-event", "GET /sse sends no `endpoint` event (POST /messages?sessionId=… still works if guessed)";
+    /// Legacy responses in the POST body.
+    LegacyResponseInPost => "legacy-response-in-post", "legacy POST /messages answers requests in the POST body (200 JSON) instead of as SSE `message` events";
+    /// No Origin validation on the legacy transport.
+    LegacyNoOriginCheck => "legacy-no-origin-check", "a foreign Origin header is accepted on /sse and /messages instead of 403";
 }
 
 impl Fault {
@@ -226,7 +282,7 @@ mod tests {
 
     #[test]
     fn has_every_switch_of_the_brief() {
-        assert_eq!(Fault::ALL.len(), 47 + 30);
+        assert_eq!(Fault::ALL.len(), 47 + 30 + 11 + 5 + 3 + 5 + 4);
         assert_eq!(Fault::ALL.iter().filter(|f| f.is_auth()).count(), 30);
     }
 }

@@ -176,17 +176,28 @@ pub fn classify(v: &Value) -> Incoming {
 
 /// A success response.
 pub fn response(id: Value, result: Value) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "result": result})
+    message([("id", id), ("result", result)])
 }
 
 /// An error response.
 pub fn error_response(id: Value, error: &RpcError) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": error.to_json()})
+    message([("id", id), ("error", error.to_json())])
 }
 
 /// A notification.
 pub fn notification(method: &str, params: Value) -> Value {
-    json!({"jsonrpc": "2.0", "method": method, "params": params})
+    message([("method", Value::from(method)), ("params", params)])
+}
+
+/// `{"jsonrpc": "2.0", ...members}`, moving the members in. Not `json!`: it copies every
+/// interpolated value through serde's serializer, a deep copy of each result on the hot path.
+fn message<const N: usize>(members: [(&str, Value); N]) -> Value {
+    let mut m = Map::with_capacity(N + 1);
+    m.insert("jsonrpc".into(), Value::from("2.0"));
+    for (k, v) in members {
+        m.insert(k.into(), v);
+    }
+    Value::Object(m)
 }
 
 /// The bare success `{"jsonrpc":"2.0","id":null,"result":{}}` some faults send.
@@ -197,6 +208,25 @@ pub fn null_success() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_messages_have_the_members_in_wire_order() {
+        let r = response(json!(7), json!({"a": [1, {"b": 2}]}));
+        assert_eq!(
+            r.to_string(),
+            r#"{"jsonrpc":"2.0","id":7,"result":{"a":[1,{"b":2}]}}"#
+        );
+        let e = error_response(json!("x"), &RpcError::invalid_params("bad"));
+        assert_eq!(
+            e.to_string(),
+            r#"{"jsonrpc":"2.0","id":"x","error":{"code":-32602,"message":"bad"}}"#
+        );
+        let n = notification("notifications/message", json!({"level": "info"}));
+        assert_eq!(
+            n.to_string(),
+            r#"{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info"}}"#
+        );
+    }
 
     #[test]
     fn classifies_requests_and_keeps_id_type() {

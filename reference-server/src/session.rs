@@ -8,8 +8,9 @@ use crate::methods::logging::LogLevel;
 use crate::version::Version;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use tokio::sync::{mpsc, watch};
 
 /// Messages kept for a GET stream that is not open yet; older ones are dropped beyond this.
@@ -62,6 +63,12 @@ pub(crate) struct Session {
     outbox: Outbox,
     next_stream: AtomicU64,
     active_posts: AtomicUsize,
+    client: crate::client_requests::ClientSide,
+    tasks: crate::tasks::store::TaskStore,
+    /// SSE events of the session's streams, kept for resumption (`crate::event_store`).
+    events: crate::event_store::EventStore,
+    /// Open streams, requests in flight and last activity, for the limits and idle expiry.
+    gauges: Arc<crate::limits::Gauges>,
 }
 
 /// Marks an HTTP request of a session as in progress until dropped.
@@ -89,6 +96,12 @@ impl Session {
         Self::with_outbox("stdio".into(), Outbox::Stdio(out))
     }
 
+    /// A session of the legacy HTTP+SSE transport: every message it sends (responses
+    /// included) goes to `out`, which feeds its SSE stream.
+    pub fn new_legacy(id: String, out: mpsc::UnboundedSender<Value>) -> Self {
+        Self::with_outbox(id, Outbox::Stdio(out))
+    }
+
     fn with_outbox(id: String, outbox: Outbox) -> Self {
         Self {
             id,
@@ -96,12 +109,36 @@ impl Session {
             outbox,
             next_stream: AtomicU64::new(0),
             active_posts: AtomicUsize::new(0),
+            client: crate::client_requests::ClientSide::default(),
+            tasks: crate::tasks::store::TaskStore::default(),
+            events: crate::event_store::EventStore::default(),
+            gauges: Arc::default(),
         }
+    }
+
+    /// The session's tasks (2025-11-25).
+    pub fn tasks(&self) -> &crate::tasks::store::TaskStore {
+        &self.tasks
+    }
+
+    /// The client side: declared capabilities and requests awaiting the client's response.
+    pub fn client(&self) -> &crate::client_requests::ClientSide {
+        &self.client
+    }
+
+    /// The SSE events of the session's streams, kept for resumption.
+    pub fn events(&self) -> &crate::event_store::EventStore {
+        &self.events
     }
 
     /// The session id.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The session's use of the per-session limits and its last activity (`crate::limits`).
+    pub fn gauges(&self) -> &Arc<crate::limits::Gauges> {
+        &self.gauges
     }
 
     /// The negotiated version, once initialized.
@@ -116,9 +153,11 @@ impl Session {
 
     /// The revision the session's output follows (the newest before initialization).
     pub fn version(&self) -> Version {
-        self.negotiated()
-            .map(|n| n.version)
-            .unwrap_or(Version::NEWEST)
+        // Without cloning the negotiated wire string: this is asked several times per request.
+        lock(&self.state)
+            .negotiated
+            .as_ref()
+            .map_or(Version::NEWEST, |n| n.version)
     }
 
     /// Whether `initialize` has succeeded.
@@ -225,6 +264,17 @@ impl Session {
         self.deliver(msg, false);
     }
 
+    /// Like `push_transient`, but builds the message only when it will be sent: over HTTP, only
+    /// while a GET stream is open (so nothing is built for clients that never listen).
+    pub fn push_transient_with(&self, build: impl FnOnce() -> Value) {
+        if let Outbox::Http(slot) = &self.outbox {
+            if lock(slot).stream.as_ref().map_or(true, |tx| tx.is_closed()) {
+                return;
+            }
+        }
+        self.deliver(build(), false);
+    }
+
     fn deliver(&self, msg: Value, keep: bool) {
         match &self.outbox {
             Outbox::Stdio(tx) => {
@@ -276,33 +326,87 @@ impl Session {
     }
 }
 
-/// The HTTP sessions by id.
-#[derive(Default)]
+/// Shards of the session store; a power of two, so the shard is picked with a mask.
+const SHARDS: usize = 32;
+
+/// One shard of the session store.
+type Shard = RwLock<HashMap<String, Arc<Session>>>;
+
+/// The HTTP sessions by id, in independently locked shards so concurrent requests of
+/// different sessions do not contend on one lock (lookups, the hot path, take a shard's read
+/// lock). Written by hand rather than with a concurrent-map crate: none is in the tree and this
+/// needs only a handful of operations.
 pub(crate) struct SessionStore {
-    map: Mutex<HashMap<String, Arc<Session>>>,
+    shards: Box<[Shard]>,
+    /// Keyed per store, so client-chosen ids cannot be made to collide into one shard.
+    hasher: RandomState,
+    len: AtomicUsize,
     ever_created: AtomicBool,
 }
 
+impl Default for SessionStore {
+    fn default() -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            hasher: RandomState::new(),
+            len: AtomicUsize::new(0),
+            ever_created: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Read-locks a shard, recovering the data if a holder panicked.
+fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Write-locks a shard, recovering the data if a holder panicked.
+fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl SessionStore {
-    /// Adds a session.
+    fn shard(&self, id: &str) -> &Shard {
+        // Truncating the hash is intended: only its low bits pick the shard.
+        let h = self.hasher.hash_one(id) as usize;
+        &self.shards[h & (SHARDS - 1)]
+    }
+
+    /// Adds a session (replacing one with the same id).
     pub fn insert(&self, session: Arc<Session>) {
         self.ever_created.store(true, Ordering::Relaxed);
-        lock(&self.map).insert(session.id().to_string(), session);
+        let id = session.id().to_string();
+        if write(self.shard(&id)).insert(id, session).is_none() {
+            self.len.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// The session with this id.
     pub fn get(&self, id: &str) -> Option<Arc<Session>> {
-        lock(&self.map).get(id).cloned()
+        read(self.shard(id)).get(id).cloned()
     }
 
     /// Removes and returns the session with this id.
     pub fn remove(&self, id: &str) -> Option<Arc<Session>> {
-        lock(&self.map).remove(id)
+        let removed = write(self.shard(id)).remove(id);
+        if removed.is_some() {
+            self.len.fetch_sub(1, Ordering::Relaxed);
+        }
+        removed
     }
 
-    /// Every live session.
+    /// How many sessions are live (for session limits; O(1), no lock).
+    #[allow(dead_code)] // Not yet used outside the tests.
+    pub fn len(&self) -> usize {
+        self.len.load(Ordering::Relaxed)
+    }
+
+    /// Every live session (a snapshot; not atomic across shards).
     pub fn all(&self) -> Vec<Arc<Session>> {
-        lock(&self.map).values().cloned().collect()
+        self.shards
+            .iter()
+            .flat_map(|shard| read(shard).values().cloned().collect::<Vec<_>>())
+            .collect()
     }
 
     /// Whether any session was ever created.
@@ -312,7 +416,11 @@ impl SessionStore {
 
     /// Drops every session.
     pub fn clear(&self) {
-        lock(&self.map).clear();
+        for shard in self.shards.iter() {
+            let mut map = write(shard);
+            self.len.fetch_sub(map.len(), Ordering::Relaxed);
+            map.clear();
+        }
     }
 }
 
@@ -357,6 +465,45 @@ mod tests {
             first.try_recv(),
             Err(mpsc::error::TryRecvError::Disconnected)
         ));
+    }
+
+    #[test]
+    fn transient_messages_are_built_only_for_an_open_stream() {
+        let s = Session::new_http("x".into());
+        s.push_transient_with(|| panic!("built with no listener"));
+        let mut rx = s.open_listener().unwrap();
+        s.push_transient_with(|| json!("log"));
+        assert_eq!(rx.try_recv().unwrap(), json!("log"));
+        drop(rx);
+        s.push_transient_with(|| panic!("built for a closed listener"));
+        let (tx, mut out) = mpsc::unbounded_channel();
+        let stdio = Session::new_stdio(tx);
+        stdio.push_transient_with(|| json!("line"));
+        assert_eq!(out.try_recv().unwrap(), json!("line"));
+    }
+
+    #[test]
+    fn store_keeps_sessions_across_shards_and_counts_them() {
+        let store = SessionStore::default();
+        assert!(store.len() == 0 && !store.any_created());
+        for i in 0..200 {
+            store.insert(Arc::new(Session::new_http(format!("s{i}"))));
+        }
+        // Re-inserting an id replaces the session without counting it twice.
+        store.insert(Arc::new(Session::new_http("s7".into())));
+        assert_eq!(store.len(), 200);
+        assert_eq!(store.all().len(), 200);
+        assert_eq!(
+            store.get("s42").map(|s| s.id().to_string()).as_deref(),
+            Some("s42")
+        );
+        assert!(store.get("nope").is_none());
+        assert!(store.remove("s42").is_some());
+        assert!(store.remove("s42").is_none());
+        assert!(store.get("s42").is_none());
+        assert_eq!(store.len(), 199);
+        store.clear();
+        assert!(store.len() == 0 && store.all().is_empty() && store.any_created());
     }
 
     #[test]

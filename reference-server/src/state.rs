@@ -20,6 +20,12 @@ pub(crate) struct ServerState {
     pub store: Mutex<DataStore>,
     /// Counters and the gate of the load faults (`load-periodic-stall`, `load-error-rate`).
     pub load_faults: crate::dispatch::LoadFaults,
+    /// What the modern (2026-07-28) era keeps: MRTR sealing key, listen streams, stdio requests.
+    pub modern: crate::modern::state::ModernState,
+    /// The tool catalog and its `tools/list` JSON, built once per (revision, beta).
+    pub tool_catalog: crate::services::cache::CatalogCache,
+    /// The configured limits and the session slots taken (`crate::limits`).
+    pub limits: crate::limits::Limiter,
     shutdown: watch::Sender<bool>,
 }
 
@@ -27,11 +33,15 @@ impl ServerState {
     /// Fresh state for `config`.
     pub fn new(config: ServerConfig) -> Arc<Self> {
         let (shutdown, _) = watch::channel(false);
+        let limits = crate::limits::Limiter::new(config.limits.clone());
         Arc::new(Self {
             config,
             sessions: SessionStore::default(),
             store: Mutex::new(DataStore::seeded()),
             load_faults: crate::dispatch::LoadFaults::default(),
+            modern: crate::modern::state::ModernState::default(),
+            tool_catalog: Default::default(),
+            limits,
             shutdown,
         })
     }
@@ -58,6 +68,7 @@ impl ServerState {
         if !self.serves(Capability::Resources) {
             return;
         }
+        self.modern.listeners().resource_updated(uri);
         for session in self.sessions.all() {
             if session.is_subscribed(uri) {
                 session.push(notification(

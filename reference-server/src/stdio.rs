@@ -151,6 +151,14 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 };
                 let _ = tx.send(reply);
             }
+            Ok(Value::Array(items))
+                if crate::limits::check_batch(&state.config.limits, items.len()).is_some() =>
+            {
+                let max = state.config.limits.max_batch;
+                let refused =
+                    crate::limits::Exceeded::new(crate::limits::Limit::Batch, max, Value::Null);
+                let _ = tx.send(refused.message());
+            }
             Ok(Value::Array(items)) => match batch::refusal(session, &items) {
                 Some(e) => {
                     let _ = tx.send(error_response(Value::Null, &e));
@@ -162,6 +170,10 @@ async fn read_loop<R: AsyncRead + Unpin>(
                     }
                 }
             },
+            // The 2026-07-28 era: stateless, beside the legacy session (crate::modern).
+            Ok(msg) if crate::modern::is_modern(&msg) => {
+                crate::modern::stdio::handle(state, tx, msg, tasks).await
+            }
             Ok(msg) => handle_message(state, session, tx, msg, tasks).await,
         }
     }
@@ -178,8 +190,15 @@ async fn handle_message(
         Incoming::Invalid { id, reason } => {
             let _ = tx.send(error_response(id, &RpcError::invalid_request(reason)));
         }
-        Incoming::Response => {}
+        Incoming::Response => {
+            // A client's answer to a request the server sent (unknown ids are ignored).
+            session.client().resolve(&msg);
+        }
         Incoming::Notification { method, params } => {
+            if method == "notifications/cancelled" {
+                // It may name a modern request (those run outside the session).
+                crate::modern::stdio::cancel(state, params.as_ref());
+            }
             match dispatch::notification(state, session, &method, params.as_ref()) {
                 NotificationOutcome::Rejected(e) => {
                     let _ = tx.send(error_response(Value::Null, &e));

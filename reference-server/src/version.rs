@@ -8,6 +8,8 @@ use std::fmt;
 /// A protocol revision the server can negotiate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Version {
+    /// 2024-11-05: the legacy HTTP+SSE transport era; no batching, no titles.
+    V2024_11_05,
     /// 2025-03-26: Streamable HTTP, batching, tool annotations, completions.
     V2025_03_26,
     /// 2025-06-18: titles, structured tool output, protocol-version header, no batching.
@@ -18,7 +20,12 @@ pub enum Version {
 
 impl Version {
     /// Every supported revision, oldest first.
-    pub const ALL: [Version; 3] = [Self::V2025_03_26, Self::V2025_06_18, Self::V2025_11_25];
+    pub const ALL: [Version; 4] = [
+        Self::V2024_11_05,
+        Self::V2025_03_26,
+        Self::V2025_06_18,
+        Self::V2025_11_25,
+    ];
 
     /// The revision offered when the client asks for one the server does not support.
     pub const NEWEST: Version = Self::V2025_11_25;
@@ -26,6 +33,7 @@ impl Version {
     /// The version string on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::V2024_11_05 => "2024-11-05",
             Self::V2025_03_26 => "2025-03-26",
             Self::V2025_06_18 => "2025-06-18",
             Self::V2025_11_25 => "2025-11-25",
@@ -83,13 +91,15 @@ mod tests {
         for v in Version::ALL {
             assert_eq!(Version::parse(v.as_str()), Some(v));
         }
-        assert_eq!(Version::parse("2024-11-05"), None);
         assert_eq!(Version::parse("2026-07-28"), None);
         assert_eq!(Version::parse(""), None);
     }
 
     #[test]
     fn features_follow_the_changelog() {
+        assert!(!Version::V2024_11_05.batching());
+        assert!(!Version::V2024_11_05.titles());
+        assert!(!Version::V2024_11_05.protocol_header());
         assert!(Version::V2025_03_26.batching());
         assert!(!Version::V2025_06_18.batching());
         assert!(!Version::V2025_03_26.titles());

@@ -76,8 +76,9 @@ pub async fn run_all(config: &Path, suite: &SuiteArgs) -> ExitCode {
     }
 }
 
-/// The suite options for one server: `--report` paths suffixed with its (file-safe) name.
-fn for_server(args: &SuiteArgs, server: &str) -> SuiteArgs {
+/// The suite options for one server (or version): `--report` and baseline paths suffixed with
+/// its (file-safe) name.
+pub(super) fn for_server(args: &SuiteArgs, server: &str) -> SuiteArgs {
     let safe: String = server
         .chars()
         .map(|c| {
@@ -121,6 +122,11 @@ fn for_server(args: &SuiteArgs, server: &str) -> SuiteArgs {
 /// The server × area table: per cell `N FAIL`, `N WARN`, `ok N` (passed), `skip` or `-` (no
 /// check of that area ran), then the server's overall result.
 pub fn matrix(rows: &[(String, Outcome)]) -> String {
+    table("server", rows)
+}
+
+/// [`matrix`] with another heading for the first column (e.g. `version`).
+pub fn table(first: &str, rows: &[(String, Outcome)]) -> String {
     let mut areas: Vec<String> = Vec::new();
     for (_, o) in rows {
         if let Outcome::Ran(r) = o {
@@ -132,7 +138,7 @@ pub fn matrix(rows: &[(String, Outcome)]) -> String {
         }
     }
     let mut table: Vec<Vec<String>> = Vec::new();
-    let mut head = vec!["server".to_string()];
+    let mut head = vec![first.to_string()];
     head.extend(areas.iter().cloned());
     head.push("result".into());
     table.push(head);

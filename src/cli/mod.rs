@@ -12,6 +12,8 @@ mod shell;
 mod snapshot;
 mod target;
 mod tools;
+mod transport;
+mod versions;
 
 use clap::{Args, Parser, Subcommand};
 use std::process::ExitCode;
@@ -50,7 +52,9 @@ enum Command {
 /// Options shared by `run` and `demo`.
 #[derive(Debug, Args, Clone)]
 pub struct SuiteArgs {
-    /// Protocol version to negotiate (default: the newest the server accepts).
+    /// Protocol version to speak (default: the newest the server agrees to in `initialize`);
+    /// `auto` first probes every version (server/discover, then initialize) and reports which the
+    /// server accepts.
     #[arg(long, value_name = "VERSION")]
     pub spec_version: Option<String>,
     /// Run only checks whose id or tag matches this glob (repeatable).
@@ -147,6 +151,15 @@ pub struct RunArgs {
     /// Check every server of the --config file and print a server × area matrix.
     #[arg(long, requires = "config")]
     pub all: bool,
+    /// Probe which protocol versions the server accepts, run the suite once per version and
+    /// print a version × area matrix.
+    #[arg(long)]
+    pub matrix: bool,
+    /// The wire a URL speaks: `streamable-http`, `sse` (legacy HTTP+SSE of 2024-11-05: the URL
+    /// is the SSE stream) or `auto` (POST initialize; on a 4xx, a GET stream that opens with
+    /// an `endpoint` event means legacy).
+    #[arg(long, value_enum, default_value_t = transport::TransportChoice::Auto)]
+    pub transport: transport::TransportChoice,
     /// The stdio server command and its arguments.
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,

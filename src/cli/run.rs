@@ -15,6 +15,11 @@ use std::time::Duration;
 
 /// `mcpcheck run`.
 pub async fn run(args: RunArgs) -> ExitCode {
+    if args.matrix && (args.all || args.suite.spec_version.is_some()) {
+        return usage(
+            "--matrix runs every version the server accepts; drop --all and --spec-version",
+        );
+    }
     if args.all {
         if args.url.is_some() || !args.command.is_empty() {
             return usage("--all checks the servers of --config; give no URL or command");
@@ -41,15 +46,46 @@ pub async fn run(args: RunArgs) -> ExitCode {
         headers.append(&mut suite_args.headers);
         suite_args.headers = headers;
     }
+    let target = match choose_transport(target, &args, &suite_args).await {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    if args.matrix {
+        return super::versions::run_matrix(target, &suite_args).await;
+    }
     match execute(target, &suite_args).await {
         Ok(report) => ExitCode::from(u8::try_from(report.exit_code()).unwrap_or(1)),
         Err(code) => code,
     }
 }
 
+/// Applies `--transport` (detecting legacy HTTP+SSE under `auto`) and says what was detected.
+async fn choose_transport(
+    target: Target,
+    args: &RunArgs,
+    a: &SuiteArgs,
+) -> Result<Target, ExitCode> {
+    let client = suite_options(target.clone(), a)
+        .map(|o| o.client)
+        .map_err(|m| usage(&m))?;
+    let (target, detected) = super::transport::apply(target, args.transport, &client)
+        .await
+        .map_err(|m| usage(&m))?;
+    let legacy = detected == super::transport::Detected::Legacy;
+    if let Some(line) = super::transport::describe(&detected) {
+        if legacy || std::io::stderr().is_terminal() {
+            eprintln!("mcpcheck: {line}");
+        }
+    }
+    Ok(target)
+}
+
 /// Runs the suite against `target` and writes every report; `Err` carries the exit code 2.
 pub async fn execute(target: Target, a: &SuiteArgs) -> Result<RunReport, ExitCode> {
     let mut options = suite_options(target, a).map_err(|m| usage(&m))?;
+    if a.spec_version.as_deref() == Some("auto") {
+        options.spec_version = Some(super::versions::auto_version(&options).await?);
+    }
     let run_auth = authorize(&mut options, a).await?;
     let formats: Vec<(Format, PathBuf)> = a
         .reports
@@ -220,19 +256,12 @@ pub fn load_scenarios(dirs: &[PathBuf]) -> Result<Vec<Scenario>, String> {
     Ok(all)
 }
 
-fn suite_options(target: Target, a: &SuiteArgs) -> Result<SuiteOptions, String> {
+/// The suite options the flags describe (`--spec-version auto` is left unset here).
+pub(super) fn suite_options(target: Target, a: &SuiteArgs) -> Result<SuiteOptions, String> {
     let spec_version = match &a.spec_version {
         None => None,
         Some(v) if v == "auto" => None,
-        Some(v) => {
-            let parsed: ProtocolVersion = v.parse().map_err(|e| format!("--spec-version: {e}"))?;
-            if !ProtocolVersion::STATEFUL_HTTP.contains(&parsed) {
-                return Err(format!(
-                    "--spec-version {v}: this release checks 2025-03-26, 2025-06-18 and 2025-11-25"
-                ));
-            }
-            Some(parsed)
-        }
+        Some(v) => Some(v.parse().map_err(|e| format!("--spec-version: {e}"))?),
     };
     let mut headers = Vec::new();
     for h in &a.headers {
@@ -314,7 +343,7 @@ pub(super) fn parse_duration(s: &str) -> Option<Duration> {
     humantime::parse_duration(s).ok().filter(|d| !d.is_zero())
 }
 
-fn usage(msg: &str) -> ExitCode {
+pub(super) fn usage(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(EXIT_USAGE)
 }

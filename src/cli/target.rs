@@ -144,19 +144,14 @@ pub fn parse_headers(raw: &[String]) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// `--spec-version`: `None`/`auto` for the newest, else one of the versions runs check.
+/// `--spec-version`: `None`/`auto` for the newest, else any known protocol version.
 pub fn parse_spec_version(v: Option<&str>) -> Result<Option<ProtocolVersion>, String> {
     match v {
         None | Some("auto") => Ok(None),
-        Some(v) => {
-            let parsed: ProtocolVersion = v.parse().map_err(|e| format!("--spec-version: {e}"))?;
-            if !ProtocolVersion::STATEFUL_HTTP.contains(&parsed) {
-                return Err(format!(
-                    "--spec-version {v}: this release checks 2025-03-26, 2025-06-18 and 2025-11-25"
-                ));
-            }
-            Ok(Some(parsed))
-        }
+        Some(v) => Ok(Some(
+            v.parse::<ProtocolVersion>()
+                .map_err(|e| format!("--spec-version: {e}"))?,
+        )),
     }
 }
 
@@ -212,6 +207,10 @@ mod tests {
         );
         assert!(parse_headers(&["bad header: x".into()]).is_err());
         assert_eq!(parse_spec_version(Some("auto")), Ok(None));
-        assert!(parse_spec_version(Some("2024-11-05")).is_err());
+        assert_eq!(
+            parse_spec_version(Some("2024-11-05")),
+            Ok(Some(ProtocolVersion::V2024_11_05))
+        );
+        assert!(parse_spec_version(Some("1999-01-01")).is_err());
     }
 }

@@ -11,6 +11,8 @@
 pub mod compare;
 pub mod console;
 pub mod engine;
+#[cfg(feature = "goose")]
+pub mod goose;
 pub mod merge;
 pub mod metrics;
 pub mod operation;

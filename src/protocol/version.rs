@@ -68,6 +68,15 @@ impl ProtocolVersion {
     pub const STATEFUL_HTTP: [ProtocolVersion; 3] =
         [Self::V2025_03_26, Self::V2025_06_18, Self::V2025_11_25];
 
+    /// Revisions with the `initialize` handshake (stateful sessions over any transport: stdio,
+    /// legacy HTTP+SSE for 2024-11-05, Streamable HTTP from 2025-03-26), oldest first.
+    pub const STATEFUL: [ProtocolVersion; 4] = [
+        Self::V2024_11_05,
+        Self::V2025_03_26,
+        Self::V2025_06_18,
+        Self::V2025_11_25,
+    ];
+
     /// The newest revision the `initialize` handshake negotiates by default.
     pub const NEWEST_STATEFUL: ProtocolVersion = Self::V2025_11_25;
 

@@ -74,12 +74,14 @@ impl RunContext {
     /// Whether the target is an HTTP URL on a loopback host.
     pub fn target_is_loopback(&self) -> bool {
         match &self.target {
-            Target::Http { url } => url::Url::parse(url).ok().is_some_and(|u| match u.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            }),
+            Target::Http { url } | Target::LegacySse { url } => {
+                url::Url::parse(url).ok().is_some_and(|u| match u.host() {
+                    Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                    Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                    Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                    None => false,
+                })
+            }
             Target::Stdio { .. } => true,
         }
     }

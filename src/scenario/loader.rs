@@ -31,10 +31,11 @@ impl Scenario {
         format!("{}:{}", self.origin, line)
     }
 
-    /// Parsed versions the scenario applies to (default: every stateful Streamable HTTP version).
+    /// Parsed versions the scenario applies to (default: every version with the `initialize`
+    /// handshake, 2024-11-05 included: its rules hold over stdio and legacy HTTP+SSE too).
     pub fn versions(&self) -> Vec<ProtocolVersion> {
         if self.file.versions.is_empty() {
-            return ProtocolVersion::STATEFUL_HTTP.to_vec();
+            return ProtocolVersion::STATEFUL.to_vec();
         }
         self.file
             .versions
@@ -205,6 +206,7 @@ fn check(s: &Scenario) -> Result<(), LoadError> {
             ));
         }
     }
+    super::client_side::check(f).map_err(|(offset, m)| err(offset, m))?;
     if f.steps.is_empty() && f.builtin.is_none() {
         return Err(err(
             0,

@@ -1,6 +1,7 @@
 //! Scenarios: the file format, its loader, the step runner, expectations and builtins.
 
 pub mod builtin;
+pub mod client_side;
 pub mod context;
 pub mod doc;
 pub mod expect;

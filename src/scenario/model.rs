@@ -22,10 +22,11 @@ pub struct ScenarioFile {
     pub spec: Vec<String>,
     /// MUST / SHOULD / MAY: the verdict a failed expectation yields unless it says otherwise.
     pub level: LevelName,
-    /// Protocol versions the rule applies to; default: every stateful Streamable HTTP version.
+    /// Protocol versions the rule applies to; default: every version with the `initialize`
+    /// handshake (2024-11-05 to 2025-11-25).
     #[serde(default)]
     pub versions: Vec<String>,
-    /// Transports the rule applies to (`http`, `stdio`); default: both.
+    /// Transports the rule applies to (`http`, `stdio`, `sse` for legacy HTTP+SSE); default: all.
     #[serde(default)]
     pub transports: Vec<TransportName>,
     /// Server capabilities that must be advertised (e.g. `tools`, `resources.subscribe`), else SKIP.
@@ -54,6 +55,9 @@ pub struct ScenarioFile {
     /// How the session is prepared before the steps run.
     #[serde(default)]
     pub setup: Setup,
+    /// The client side: capabilities declared in `initialize`, replies to server requests.
+    #[serde(default)]
+    pub client: Option<super::client_side::ClientSpec>,
     /// Variables with defaults, overridable with `--var name=value`.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
@@ -99,6 +103,8 @@ pub enum TransportName {
     Http,
     /// stdio.
     Stdio,
+    /// The legacy HTTP+SSE transport of 2024-11-05.
+    Sse,
 }
 
 /// Session preparation before the steps.
@@ -218,6 +224,10 @@ pub struct InitializeSpec {
 pub struct HttpSpec {
     /// GET, POST, DELETE, …
     pub method: String,
+    /// Absolute URL (templated); default: the session's endpoint (on the legacy transport, the
+    /// POST URI its `endpoint` event named).
+    #[serde(default)]
+    pub url: Option<String>,
     /// Headers (templated); an empty value removes a default header.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,

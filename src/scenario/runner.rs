@@ -90,6 +90,7 @@ fn applicability(s: &Scenario, ctx: &RunContext) -> Option<String> {
     let f = &s.file;
     let kind = match ctx.target {
         Target::Http { .. } => TransportName::Http,
+        Target::LegacySse { .. } => TransportName::Sse,
         Target::Stdio { .. } => TransportName::Stdio,
     };
     if !f.transports.is_empty() && !f.transports.contains(&kind) {
@@ -98,7 +99,11 @@ fn applicability(s: &Scenario, ctx: &RunContext) -> Option<String> {
     if !s.versions().contains(&ctx.version) {
         return Some(format!(
             "applies to {} only; the run uses {}",
-            f.versions.join(", "),
+            s.versions()
+                .iter()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             ctx.version
         ));
     }
@@ -149,7 +154,7 @@ fn vars_for(s: &Scenario, ctx: &RunContext) -> Vars {
         "protocol_version".into(),
         Value::String(ctx.version.as_str().into()),
     );
-    if let Target::Http { url } = &ctx.target {
+    if let Target::Http { url } | Target::LegacySse { url } = &ctx.target {
         vars.insert("endpoint".into(), Value::String(url.clone()));
         if let Ok(u) = url::Url::parse(url) {
             vars.insert(
@@ -178,13 +183,29 @@ async fn run_steps(
         Ok(sess) => sess,
         Err(e) => return Outcome::Findings(vec![fail_now(format!("cannot open a session: {e}"))]),
     };
-    if s.file.setup == Setup::Initialized {
+    if let Some(client) = &s.file.client {
+        super::client_side::install(client, &mut session);
+    }
+    if s.file.setup == Setup::Initialized && !ctx.version.features().initialize {
+        // The stateless wire (2026-07-28): no handshake; every request declares itself.
+        session.enter_stateless(ctx.version);
+        if let Some(st) = session.stateless_mut() {
+            st.learn_tools(&ctx.tools);
+        }
+    } else if s.file.setup == Setup::Initialized {
         if let Err(e) = session.handshake(ctx.version).await {
             let _ = session.close().await;
             return Outcome::Findings(vec![fail_now(format!("initialization failed: {e}"))]);
         }
     }
     let mut vars = vars_for(s, ctx);
+    if let Some(legacy) = session.legacy() {
+        // Legacy HTTP+SSE: where the `endpoint` event said to POST.
+        vars.insert(
+            "post_endpoint".into(),
+            Value::String(legacy.post_url().into()),
+        );
+    }
     let mut session_ended = false;
     let mut auth: Option<crate::auth::state::AuthState> = None;
     for (index, spanned) in s.file.steps.iter().enumerate() {
@@ -297,6 +318,9 @@ async fn run_steps(
             }
         }
     }
+    // Every server→client request this check's session received, judged as a whole.
+    let version = session.protocol_version().unwrap_or(ctx.version);
+    findings.extend(super::client_side::judge(&session, version));
     if !session_ended {
         let _ = session.close().await;
     }

@@ -152,7 +152,10 @@ pub(super) async fn perform(
         };
         let req = RawRequest {
             method: h.method.to_ascii_uppercase(),
-            url: None,
+            url: match &h.url {
+                Some(u) => Some(render_str(u, vars)?),
+                None => None,
+            },
             headers,
             body,
             with_session: h.session,

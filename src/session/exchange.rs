@@ -52,7 +52,15 @@ impl Session {
         let mut deadline = started + self.opts.timeout;
         let mut in_grace = false;
         let mut post = match &mut self.wire {
-            Wire::Http(http) => http.post(text.into_bytes()),
+            Wire::Http(http) => {
+                http.post_with(text.into_bytes(), std::mem::take(&mut self.request_headers))
+            }
+            Wire::Legacy(legacy) => {
+                let legacy = legacy.clone();
+                return self
+                    .exchange_legacy(&legacy, text, waiting, batch, quiet, started, what)
+                    .await;
+            }
             Wire::Stdio(stdio) => {
                 let mut line = text;
                 line.push('\n');
@@ -148,7 +156,7 @@ impl Session {
     }
 
     /// The timeout error for `what`, noted in the transcript.
-    fn timed_out(&self, what: &str) -> TransportError {
+    pub(super) fn timed_out(&self, what: &str) -> TransportError {
         self.transcript.note(format!(
             "waited {}ms for {what}; nothing came",
             self.opts.timeout.as_millis()
@@ -159,7 +167,7 @@ impl Session {
         }
     }
 
-    fn finish(
+    pub(super) fn finish(
         &self,
         waiting: Waiting,
         batch: bool,

@@ -3,10 +3,10 @@
 
 use super::kept::{Evict, Kept};
 use super::{Session, Wire};
-use crate::protocol::jsonrpc::{self, codes, Message};
+use crate::protocol::jsonrpc::{self, Message};
 use crate::transcript::Transcript;
 use crate::transport::Incoming;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::time::Instant;
 
 /// Responses a send is waiting for, and what else arrived meanwhile.
@@ -175,8 +175,9 @@ impl Session {
                 None
             }
             Incoming::Message(v) => {
-                if let Message::Request { id, method, .. } = Message::classify(&v) {
-                    self.answer(id, &method).await;
+                if let Message::Request { id, method, params } = Message::classify(&v) {
+                    self.server_requests.push(v.clone(), &self.transcript);
+                    self.answer(id, &method, params.as_ref()).await;
                 }
                 Some(v)
             }
@@ -243,22 +244,22 @@ impl Session {
         self.buffer.push(v, &self.transcript);
     }
 
-    /// Answers a server→client request: `ping` → `{}`, a configured reply, or -32601.
-    async fn answer(&mut self, id: Value, method: &str) {
-        let reply = match (method, self.replies.get(method)) {
-            (_, Some(result)) => jsonrpc::response(id, result.clone()),
-            ("ping", None) => jsonrpc::response(id, json!({})),
-            (_, None) => jsonrpc::error_response(
-                id,
-                codes::METHOD_NOT_FOUND,
-                &format!("method not found: {method}"),
-            ),
-        };
+    /// Answers a server→client request: a configured reply, `ping` → `{}`, or -32601 (see
+    /// `replies` for the client rules applied first).
+    async fn answer(&mut self, id: Value, method: &str, params: Option<&Value>) {
+        let reply = super::replies::answer_for(
+            id,
+            method,
+            params,
+            &self.client_caps,
+            self.replies.get(method),
+        );
         match &mut self.wire {
             Wire::Http(http) => {
                 // Its own POST, not awaited: the reply's outcome is in the transcript.
                 drop(http.post(reply.to_string().into_bytes()));
             }
+            Wire::Legacy(legacy) => legacy.post_detached(reply.to_string().into_bytes()),
             Wire::Stdio(stdio) => {
                 if let Err(e) = stdio.send(&reply).await {
                     self.transcript.note(format!(
@@ -273,6 +274,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn waiting_matches_ids_by_type_and_keeps_the_rest() {

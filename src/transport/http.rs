@@ -5,17 +5,23 @@
 //! in flight and progress notifications reach the inbox while the session waits; every request,
 //! response head, body and SSE event is recorded in the transcript. Redirects are never followed
 //! (a conformance client must not carry credentials off-origin, and must see the 3xx itself).
+//! A POST whose SSE stream ends before its response, after an event id, is resumed with
+//! `GET` + `Last-Event-ID` (see `resume`).
 
 mod raw;
 mod read;
+mod resume;
 
 pub use raw::{RawRequest, RawResponse};
+pub use resume::{Reconnect, ResumedStream, StreamResume, MAX_RECONNECTS};
 
 use super::record::STREAM_RECORD_BYTES;
 use super::{decode_framed, ClientOptions, HttpMeta, Inbox, Incoming, TransportError};
 use crate::transcript::{clip_body, Entry, Transcript, MAX_RECORDED_BODY};
 use read::{end_note, header_list, media_type, read_body, read_sse, End};
+use resume::{take_event, Tracker};
 use serde_json::Value;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -41,6 +47,8 @@ struct Inner {
     session_id: Mutex<Option<String>>,
     protocol_version: Mutex<Option<String>>,
     inbox: Inbox,
+    /// Streams resumed after ending before their response (the last `resume::KEPT_RESUMES`).
+    resumes: Mutex<VecDeque<resume::StreamResume>>,
 }
 
 /// A message POST running in the background; resolves to its HTTP facts once the body or SSE
@@ -91,6 +99,7 @@ impl HttpTransport {
             session_id: Mutex::new(None),
             protocol_version: Mutex::new(None),
             inbox,
+            resumes: Mutex::new(VecDeque::new()),
         };
         Ok(Self {
             inner: Arc::new(inner),
@@ -136,10 +145,17 @@ impl HttpTransport {
     /// they arrive. The whole exchange is bounded by `ClientOptions::timeout`. Must be called
     /// within a Tokio runtime.
     pub fn post(&self, body: Vec<u8>) -> PostHandle {
+        self.post_with(body, Vec::new())
+    }
+
+    /// Like [`post`](Self::post), with headers for this request only (e.g. the 2026-07-28
+    /// `Mcp-Method`/`Mcp-Name` mirrors): they replace the session's defaults of the same name,
+    /// and the user's `ClientOptions::headers` still come last.
+    pub fn post_with(&self, body: Vec<u8>, extra: Vec<(String, String)>) -> PostHandle {
         let inner = Arc::clone(&self.inner);
         let (tx, rx) = oneshot::channel();
         tokio::spawn(async move {
-            let result = inner.post_now(body).await;
+            let result = inner.post_now(body, &extra).await;
             if let Err(e) = &result {
                 inner.transcript.note(format!("POST failed: {e}"));
             }
@@ -187,13 +203,17 @@ impl HttpTransport {
 }
 
 impl Inner {
-    /// Headers of a message POST: content type, accept, session and version, then the user's.
-    fn message_headers(&self) -> Vec<(String, String)> {
+    /// Headers of a message POST: content type, accept, session and version, the request's
+    /// own (`extra`), then the user's.
+    fn message_headers(&self, extra: &[(String, String)]) -> Vec<(String, String)> {
         let mut h = vec![
             ("content-type".to_string(), "application/json".to_string()),
             ("accept".to_string(), ACCEPT_BOTH.to_string()),
         ];
         self.session_headers(&mut h);
+        for (k, v) in extra {
+            merge_header(&mut h, k, v);
+        }
         for (k, v) in &self.opts.headers {
             merge_header(&mut h, k, v);
         }
@@ -270,11 +290,16 @@ impl Inner {
     }
 
     /// One message POST: send, then read a JSON body or an SSE stream into the inbox.
-    async fn post_now(&self, body: Vec<u8>) -> Result<HttpMeta, TransportError> {
+    async fn post_now(
+        &self,
+        body: Vec<u8>,
+        extra: &[(String, String)],
+    ) -> Result<HttpMeta, TransportError> {
         let started = Instant::now();
         let deadline = started + self.opts.timeout;
-        let headers = self.message_headers();
+        let headers = self.message_headers(extra);
         let url = self.endpoint.clone();
+        let mut tracker = Tracker::for_body(&body);
         let mut resp = self
             .send(reqwest::Method::POST, url, &headers, Some(body), deadline)
             .await?;
@@ -285,24 +310,18 @@ impl Inner {
             && media_type(meta.content_type.as_deref()).as_deref() == Some("text/event-stream")
         {
             self.record_head(&meta, None);
-            let inbox = self.inbox.clone();
             // The messages themselves go to the inbox; the events kept with the HTTP facts
             // are for transport checks (ids, priming, retry) and need not hold a flood.
+            let keep = cap.min(STREAM_RECORD_BYTES);
             let read = read_sse(
                 &mut resp,
                 cap,
-                cap.min(STREAM_RECORD_BYTES),
+                keep,
                 deadline,
                 usize::MAX,
                 false,
                 &self.transcript,
-                |ev| {
-                    if !ev.data.is_empty() {
-                        for item in decode_framed(ev.data.as_bytes(), false) {
-                            inbox.send(item);
-                        }
-                    }
-                },
+                |ev| take_event(self, &mut tracker, ev, true),
             )
             .await;
             meta.sse_events = read.events;
@@ -310,10 +329,26 @@ impl Inner {
             {
                 self.transcript.note(note);
             }
-            return match read.end {
-                End::OverCap => Err(TransportError::BodyTooLarge { limit: cap }),
-                _ => Ok(meta),
-            };
+            let closed_early = matches!(read.end, End::Complete | End::Failed(_));
+            if read.end == End::OverCap {
+                return Err(TransportError::BodyTooLarge { limit: cap });
+            }
+            // Ended before the response, with an id to resume from: resume (the events of
+            // the resumed connections belong to the same stream).
+            if closed_early && tracker.pending() && tracker.last_id().is_some() {
+                let mut more = Vec::new();
+                let kept: usize = meta.sse_events.iter().map(|e| e.data.len() + 16).sum();
+                self.resume_loop(
+                    &mut tracker,
+                    deadline,
+                    true,
+                    &mut more,
+                    keep.saturating_sub(kept),
+                )
+                .await?;
+                meta.sse_events.extend(more);
+            }
+            return Ok(meta);
         }
         let body = read_body(&mut resp, cap, deadline).await;
         if body.end == End::OverCap {

@@ -1,10 +1,12 @@
-//! The wires a target speaks: Streamable HTTP and stdio, plus the SSE parser they share.
+//! The wires a target speaks: Streamable HTTP, legacy HTTP+SSE (2024-11-05) and stdio, plus the
+//! SSE parser they share.
 //!
 //! Each transport records everything it sends and receives into a [`Transcript`](crate::transcript::Transcript)
 //! and delivers every received JSON-RPC message to the session's inbox.
 
 pub mod http;
 pub mod inbox;
+pub mod legacy;
 mod record;
 pub mod sse;
 pub mod stdio;
@@ -14,6 +16,7 @@ use std::time::Duration;
 
 pub use http::{HttpTransport, RawRequest, RawResponse};
 pub use inbox::{approx_size, Inbox, InboxReceiver};
+pub use legacy::LegacySseTransport;
 pub use sse::{SseError, SseEvent, SseParser};
 pub use stdio::StdioTransport;
 
@@ -25,6 +28,8 @@ pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
 pub enum Target {
     /// A Streamable HTTP endpoint URL.
     Http { url: String },
+    /// A legacy HTTP+SSE (2024-11-05) stream URL: GET it for the `endpoint` event, POST there.
+    LegacySse { url: String },
     /// A command to spawn and speak newline-delimited JSON-RPC with over stdin/stdout.
     Stdio {
         program: String,
@@ -34,10 +39,11 @@ pub enum Target {
 }
 
 impl Target {
-    /// `streamable-http` or `stdio`.
+    /// `streamable-http`, `sse` or `stdio`.
     pub fn transport_name(&self) -> &'static str {
         match self {
             Target::Http { .. } => "streamable-http",
+            Target::LegacySse { .. } => "sse",
             Target::Stdio { .. } => "stdio",
         }
     }
@@ -45,7 +51,7 @@ impl Target {
     /// The target as a user would write it.
     pub fn display(&self) -> String {
         match self {
-            Target::Http { url } => url.clone(),
+            Target::Http { url } | Target::LegacySse { url } => url.clone(),
             Target::Stdio { program, args, .. } => std::iter::once(program.as_str())
                 .chain(args.iter().map(String::as_str))
                 .collect::<Vec<_>>()

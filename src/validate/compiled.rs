@@ -20,16 +20,29 @@ pub(crate) struct Family {
     pub first: ProtocolVersion,
     /// Newest revision of the family.
     pub last: ProtocolVersion,
+    /// Definitions laid over the document's (same name: replaced), for a revision that changed
+    /// a few shapes of an earlier family rather than all of them.
+    pub overlay: Option<&'static str>,
 }
 
-/// The families written so far. 2026-07-28 (stateless: no `initialize`, `resultType`, caching
-/// fields) belongs in a family of its own: a `schemas/stateless.json` with its own table.
-const FAMILIES: &[Family] = &[Family {
-    document: include_str!("schemas/stateful.json"),
-    additions: revisions::STATEFUL,
-    first: ProtocolVersion::V2024_11_05,
-    last: ProtocolVersion::V2025_11_25,
-}];
+/// The families: the session-based revisions, and 2026-07-28 (stateless: `resultType`, caching
+/// fields, input-required results), written as an overlay on the 2025-11-25 shapes.
+const FAMILIES: &[Family] = &[
+    Family {
+        document: include_str!("schemas/stateful.json"),
+        additions: revisions::STATEFUL,
+        first: ProtocolVersion::V2024_11_05,
+        last: ProtocolVersion::V2025_11_25,
+        overlay: None,
+    },
+    Family {
+        document: include_str!("schemas/stateful.json"),
+        additions: &[],
+        first: ProtocolVersion::V2026_07_28,
+        last: ProtocolVersion::V2026_07_28,
+        overlay: Some(include_str!("schemas/stateless.json")),
+    },
+];
 
 /// The family that covers `version`, if one is written.
 pub(crate) fn family(version: ProtocolVersion) -> Option<&'static Family> {
@@ -59,7 +72,21 @@ impl Compiled {
 
 fn build_document(family: &Family, version: ProtocolVersion) -> Result<Value, String> {
     let newest: Value = serde_json::from_str(family.document).map_err(|e| e.to_string())?;
-    revisions::schema_for(&newest, family.additions, version).map_err(|e| e.to_string())
+    let mut doc =
+        revisions::schema_for(&newest, family.additions, version).map_err(|e| e.to_string())?;
+    if let Some(text) = family.overlay {
+        let overlay: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let (Some(defs), Some(over)) = (
+            doc.get_mut("$defs").and_then(Value::as_object_mut),
+            overlay.get("$defs").and_then(Value::as_object),
+        ) else {
+            return Err("a family document or overlay has no $defs".into());
+        };
+        for (name, def) in over {
+            defs.insert(name.clone(), def.clone());
+        }
+    }
+    Ok(doc)
 }
 
 fn compile(version: ProtocolVersion) -> Result<Compiled, String> {
@@ -67,7 +94,7 @@ fn compile(version: ProtocolVersion) -> Result<Compiled, String> {
     let document = build_document(family, version)?;
     let defs = document.get("$defs").cloned().unwrap_or_else(|| json!({}));
     let mut validators = HashMap::new();
-    for def in methods::all_defs() {
+    for def in methods::all_defs(version) {
         if validators.contains_key(def) {
             continue;
         }

@@ -1,8 +1,12 @@
 //! Which schema definition each method's result, or each server notification's or request's
 //! params, must match, and since which protocol revision the method exists.
+//!
+//! The session-based revisions (2024-11-05 to 2025-11-25) share one set of tables; the stateless
+//! revision (2026-07-28) has its own, because methods were removed there (`initialize`, `ping`,
+//! `logging/setLevel`, subscriptions, tasks, every server→client request) and others added.
 
 use crate::protocol::ProtocolVersion;
-use ProtocolVersion::{V2024_11_05 as ALL, V2025_06_18, V2025_11_25};
+use ProtocolVersion::{V2024_11_05 as ALL, V2025_06_18, V2025_11_25, V2026_07_28 as MODERN};
 
 /// The shape one method carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,16 +141,106 @@ pub(crate) const SERVER_REQUESTS: &[Shape] = &[
     shape("tasks/list", "PaginatedRequestParams", V2025_11_25, false),
 ];
 
+/// Results of the stateless revision, by the method of the client's request. `tools/call`,
+/// `prompts/get` and `resources/read` may instead ask for client input (the `…Result`
+/// definitions choose by `resultType`).
+pub(crate) const STATELESS_RESULTS: &[Shape] = &[
+    shape("server/discover", "DiscoverResult", MODERN, true),
+    shape("tools/list", "ListToolsResult", MODERN, true),
+    shape("tools/call", "ToolsCallResult", MODERN, true),
+    shape("resources/list", "ListResourcesResult", MODERN, true),
+    shape(
+        "resources/templates/list",
+        "ListResourceTemplatesResult",
+        MODERN,
+        true,
+    ),
+    shape("resources/read", "ResourcesReadResult", MODERN, true),
+    shape("prompts/list", "ListPromptsResult", MODERN, true),
+    shape("prompts/get", "PromptsGetResult", MODERN, true),
+    shape("completion/complete", "CompleteResult", MODERN, true),
+    shape(
+        "subscriptions/listen",
+        "SubscriptionsListenResult",
+        MODERN,
+        true,
+    ),
+];
+
+/// Notifications a server sends at the stateless revision.
+pub(crate) const STATELESS_NOTIFICATIONS: &[Shape] = &[
+    shape(
+        "notifications/message",
+        "LoggingMessageNotificationParams",
+        MODERN,
+        true,
+    ),
+    shape(
+        "notifications/progress",
+        "ProgressNotificationParams",
+        MODERN,
+        true,
+    ),
+    shape(
+        "notifications/cancelled",
+        "CancelledNotificationParams",
+        MODERN,
+        true,
+    ),
+    shape(
+        "notifications/resources/updated",
+        "ResourceUpdatedNotificationParams",
+        MODERN,
+        true,
+    ),
+    shape(
+        "notifications/resources/list_changed",
+        "NotificationParams",
+        MODERN,
+        false,
+    ),
+    shape(
+        "notifications/tools/list_changed",
+        "NotificationParams",
+        MODERN,
+        false,
+    ),
+    shape(
+        "notifications/prompts/list_changed",
+        "NotificationParams",
+        MODERN,
+        false,
+    ),
+    shape(
+        "notifications/subscriptions/acknowledged",
+        "SubscriptionsAcknowledgedNotificationParams",
+        MODERN,
+        true,
+    ),
+];
+
+/// Which tables describe `version`: results, server notifications, server requests.
+pub(crate) fn tables(
+    version: ProtocolVersion,
+) -> (&'static [Shape], &'static [Shape], &'static [Shape]) {
+    if version.features().initialize {
+        (RESULTS, SERVER_NOTIFICATIONS, SERVER_REQUESTS)
+    } else {
+        (STATELESS_RESULTS, STATELESS_NOTIFICATIONS, &[])
+    }
+}
+
 /// The entry for `method` in `table`, whatever its revision.
 pub(crate) fn find(table: &'static [Shape], method: &str) -> Option<&'static Shape> {
     table.iter().find(|s| s.method == method)
 }
 
-/// Every definition some table names (the ones compiled).
-pub(crate) fn all_defs() -> impl Iterator<Item = &'static str> {
-    RESULTS
+/// Every definition the tables of `version` name (the ones compiled).
+pub(crate) fn all_defs(version: ProtocolVersion) -> impl Iterator<Item = &'static str> {
+    let (results, notifications, requests) = tables(version);
+    results
         .iter()
-        .chain(SERVER_NOTIFICATIONS)
-        .chain(SERVER_REQUESTS)
+        .chain(notifications)
+        .chain(requests)
         .map(|s| s.def)
 }

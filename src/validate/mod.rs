@@ -4,14 +4,15 @@
 //! The shapes are the project's own JSON Schemas, written from the specification text: one
 //! document per family of revisions (`schemas/stateful.json` for 2024-11-05 to 2025-11-25) in
 //! the shape of the family's newest revision, and a table of what each revision added
-//! (`revisions.rs`) from which the older shapes are derived. `methods.rs` maps each method to the
-//! definition its result or params must match. The envelope (JSON-RPC 2.0) is checked by hand
-//! ([`validate_envelope`]). Every violation names the JSON pointer of the offending field.
+//! (`revisions.rs`) from which the older shapes are derived; the stateless revision 2026-07-28
+//! is `schemas/stateless.json`, the definitions it changed laid over the 2025-11-25 ones.
+//! `methods.rs` maps each method to the definition its result or params must match (one table
+//! set per era). The envelope (JSON-RPC 2.0) is checked by hand ([`validate_envelope`]). Every
+//! violation names the JSON pointer of the offending field.
 //!
 //! Exact, not stricter than the specification: MCP objects are open (unknown properties pass),
 //! `_meta` is allowed wherever the revision defines it, and `format` (`uri`, `byte`) is left to
-//! dedicated checks. Revisions without a written family (2026-07-28) are not validated:
-//! [`supports`] says which are.
+//! dedicated checks. [`supports`] says which revisions have a schema (all known ones).
 
 mod compiled;
 mod envelope;
@@ -44,7 +45,7 @@ pub fn supports(version: ProtocolVersion) -> bool {
 /// `completion/complete`, `logging/setLevel` and, at 2025-11-25, `tasks/*`. An unknown method
 /// yields no violations. Pointers are relative to `result`.
 pub fn validate_result(version: ProtocolVersion, method: &str, result: &Value) -> Vec<Violation> {
-    match methods::find(methods::RESULTS, method) {
+    match methods::find(methods::tables(version).0, method) {
         Some(shape) if shape.since <= version => against(version, shape.def, result),
         _ => Vec::new(),
     }
@@ -61,7 +62,7 @@ pub fn validate_server_notification(
     method: &str,
     params: Option<&Value>,
 ) -> Vec<Violation> {
-    params_violations(methods::SERVER_NOTIFICATIONS, version, method, params)
+    params_violations(methods::tables(version).1, version, method, params)
 }
 
 /// Checks a request the server sent to the client: `sampling/createMessage`, `roots/list`,
@@ -73,7 +74,7 @@ pub fn validate_server_request(
     method: &str,
     params: Option<&Value>,
 ) -> Vec<Violation> {
-    params_violations(methods::SERVER_REQUESTS, version, method, params)
+    params_violations(methods::tables(version).2, version, method, params)
 }
 
 /// Checks a response to a request the client sent with `request_method`: the envelope, an id
@@ -155,10 +156,11 @@ fn kind_violations(
             _ => Vec::new(),
         };
     };
+    let (_, notifications, requests) = methods::tables(version);
     let table = if msg.get("id").is_some() {
-        methods::SERVER_REQUESTS
+        requests
     } else {
-        methods::SERVER_NOTIFICATIONS
+        notifications
     };
     let params = msg.get("params");
     match check_method(table, version, method, params) {

@@ -9,7 +9,7 @@ use super::secrets::{digest_of, random_token, SecretHash};
 use super::server::{now_secs, AuthServer};
 use crate::fault::Fault;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
@@ -65,8 +65,34 @@ pub(crate) fn parse_body(
     Ok((value, reg))
 }
 
+/// 429 for a registration over the rate limit, with `Retry-After` and an OAuth error body
+/// naming the limit (RFC 7591 defines no code for it; `temporarily_unavailable` is RFC 6749's
+/// code for a server that cannot serve the request now).
+fn rate_limited(auth: &AuthServer, wait_secs: u64) -> Response {
+    let b = &auth.registrations;
+    let mut r = OAuthError {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        ..OAuthError::new(
+            "temporarily_unavailable",
+            format!(
+                "registration rate limit exceeded (registration-rate: {} per second, \
+                 registration-burst: {}); retry in {wait_secs} s",
+                b.rate(),
+                b.burst()
+            ),
+        )
+    }
+    .response(auth, Endpoint::Other);
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait_secs));
+    r
+}
+
 /// `POST /register`.
 pub(crate) async fn handle(State(auth): State<Arc<AuthServer>>, body: Bytes) -> Response {
+    if let Err(wait) = auth.registrations.take() {
+        return rate_limited(&auth, wait);
+    }
     let reg = match parse_body(&auth, &body) {
         Ok((_, reg)) => reg,
         Err(e) => return e.response(&auth, Endpoint::Other),

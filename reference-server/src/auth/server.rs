@@ -51,6 +51,8 @@ pub(crate) struct AuthServer {
     pub external: Option<RemoteIssuer>,
     /// The upstream IdP (upstream mode).
     pub upstream: Option<Upstream>,
+    /// The rate limit of dynamic client registration (server-wide token bucket).
+    pub registrations: crate::limits::TokenBucket,
 }
 
 impl AuthServer {
@@ -114,6 +116,10 @@ impl AuthServer {
             http,
             external,
             upstream,
+            registrations: crate::limits::TokenBucket::new(
+                config.limits.registration_burst,
+                config.limits.registration_rate,
+            ),
             config: ac,
         })))
     }

@@ -54,7 +54,11 @@ pub(crate) fn lookup(state: &ServerState, headers: &HeaderMap) -> Lookup {
         return Lookup::Missing;
     };
     match value.to_str().ok().and_then(|id| state.sessions.get(id)) {
-        Some(s) => Lookup::Found(s),
+        Some(s) => {
+            // Any request naming the session counts as activity (idle expiry, `crate::expiry`).
+            s.gauges().touch();
+            Lookup::Found(s)
+        }
         None => Lookup::Unknown,
     }
 }

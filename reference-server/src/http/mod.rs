@@ -6,8 +6,10 @@ mod delete;
 mod get;
 mod guard;
 mod headers;
+mod legacy;
 mod post;
-mod reply;
+pub(crate) mod reply;
+mod resume;
 
 use crate::auth::AuthServer;
 use crate::config::ServerConfig;
@@ -44,6 +46,8 @@ fn router(state: Arc<ServerState>, auth: Option<Arc<AuthServer>>) -> Router {
         // The Origin/Host guard is added last so that it runs first.
         app = crate::auth::protect(mcp, auth.as_ref())
             .route_layer(middleware::from_fn_with_state(state.clone(), guard::check));
+        // The legacy HTTP+SSE transport of 2024-11-05: GET /sse and POST /messages.
+        app = app.merge(legacy::routes(state.clone(), auth.as_ref()));
     }
     app.route("/health", get_route(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -68,6 +72,17 @@ impl RunningServer {
     /// The MCP endpoint URL, `http://<addr>/mcp`.
     pub fn url(&self) -> String {
         format!("http://{}/mcp", self.addr)
+    }
+
+    /// Live HTTP sessions (falls to 0 once every session is deleted or has expired).
+    pub fn session_count(&self) -> usize {
+        self.state.sessions.len()
+    }
+
+    /// Sessions still holding memory: live ones plus removed ones a request or stream still
+    /// uses (what `--max-sessions` counts).
+    pub fn sessions_held(&self) -> usize {
+        self.state.limits.sessions_held()
     }
 
     /// The origin, `http://<addr>` (the issuer of the built-in authorization server).
@@ -96,6 +111,7 @@ pub async fn start_http(config: ServerConfig, addr: SocketAddr) -> io::Result<Ru
     let addr = listener.local_addr()?;
     let auth = AuthServer::start(&config, addr).await?;
     let state = ServerState::new(config);
+    crate::expiry::spawn_sweeper(&state);
     let app = router(state.clone(), auth);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -12,6 +12,7 @@ use crate::context::Outlet;
 use crate::dispatch::{self, NotificationOutcome, Reply};
 use crate::fault::Fault;
 use crate::jsonrpc::{classify, error_response, null_success, Incoming, RpcError};
+use crate::limits;
 use crate::session::{new_session_id, Session};
 use crate::sse::{event_stream, EventIds};
 use crate::state::ServerState;
@@ -50,6 +51,10 @@ pub(crate) async fn handle(
     };
     match value {
         Value::Array(items) => handle_batch(state, &headers, items).await,
+        // The 2026-07-28 era: stateless, no session (crate::modern).
+        other if crate::modern::http::wants_modern(&headers, &other) => {
+            crate::modern::http::handle(state, &headers, other).await
+        }
         other => handle_single(state, &headers, other).await,
     }
 }
@@ -107,7 +112,13 @@ async fn handle_single(state: Arc<ServerState>, headers: &HeaderMap, msg: Value)
             StatusCode::BAD_REQUEST,
             &error_response(id, &RpcError::invalid_request(reason)),
         ),
-        (Incoming::Response, _) => reply::empty(StatusCode::ACCEPTED),
+        (Incoming::Response, session) => {
+            // A client's answer to a request the server sent (unknown ids are ignored).
+            if let Some(s) = session {
+                s.client().resolve(&msg);
+            }
+            reply::empty(StatusCode::ACCEPTED)
+        }
         (Incoming::Notification { method, params }, Some(session)) => {
             match dispatch::notification(&state, &session, &method, params.as_ref()) {
                 NotificationOutcome::Rejected(e) => reply::rpc_error(StatusCode::BAD_REQUEST, &e),
@@ -130,9 +141,15 @@ async fn handle_single(state: Arc<ServerState>, headers: &HeaderMap, msg: Value)
 
 /// An initialize without a session: creates the session, stored only if initialize succeeds.
 async fn initialize_new(state: Arc<ServerState>, id: Value, params: Option<Value>) -> Response {
+    // A full server refuses the new session; it never evicts a live one.
+    let slot = match state.limits.reserve_session(&id) {
+        Ok(slot) => slot,
+        Err(refused) => return refused.into_response(),
+    };
     let session = Arc::new(Session::new_http(new_session_id(
         state.has(Fault::SessionIdInvalidChars),
     )));
+    session.gauges().hold_slot(slot);
     let reply =
         dispatch::request(&state, &session, id, "initialize", params, Outlet::Session).await;
     let Reply::Message(msg) = reply else {
@@ -150,7 +167,7 @@ async fn initialize_new(state: Arc<ServerState>, id: Value, params: Option<Value
         reply::sse(event_stream(
             rx,
             ids,
-            session.version().sse_priming(),
+            super::resume::primes(&state, &session),
             None,
             state.shutdown_signal(),
         ))
@@ -178,29 +195,33 @@ async fn request(
             "Conflict: another request of this session is in progress",
         );
     }
+    let limits = &state.limits.limits;
+    let pending = match limits::begin_pending(limits, session.gauges(), &id) {
+        Ok(held) => held,
+        Err(refused) => return refused.into_response(),
+    };
     let streamed = state.config.sse_responses
         || dispatch::progress_token(params.as_ref()).is_some()
         || dispatch::is_long_running(&method, params.as_ref());
     if !streamed {
         let reply = dispatch::request(&state, &session, id, &method, params, Outlet::Session).await;
-        drop(guard);
+        drop((guard, pending));
         return match reply {
             Reply::Message(m) => reply::json(StatusCode::OK, &m),
             // Only a cancelled request has no response; there is nothing left to send.
             Reply::Silent => reply::empty(StatusCode::ACCEPTED),
         };
     }
-    let (tx, rx) = mpsc::unbounded_channel();
-    let ids = EventIds::new(session.next_stream_no());
-    let stream = event_stream(
-        rx,
-        ids,
-        session.version().sse_priming(),
-        None,
-        state.shutdown_signal(),
-    );
+    let stream_slot = match limits::open_stream(limits, session.gauges(), &id) {
+        Ok(held) => held,
+        Err(refused) => return refused.into_response(),
+    };
+    // The stream's events go through the session's event store, so a client that lost the
+    // connection (or that the server closed for polling) can resume it with Last-Event-ID.
+    let (tx, stream) = super::resume::request_body(&state, &session);
+    let stream = limits::hold_while(stream, stream_slot);
     tokio::spawn(async move {
-        let _guard = guard;
+        let _guard = (guard, pending);
         let reply = dispatch::request(
             &state,
             &session,
@@ -224,6 +245,9 @@ async fn handle_batch(state: Arc<ServerState>, headers: &HeaderMap, items: Vec<V
         Ok(None) => return missing_session().into_response(),
         Err(r) => return r.into_response(),
     };
+    if let Some(refused) = limits::check_batch(&state.limits.limits, items.len()) {
+        return refused.into_response();
+    }
     if let Some(e) = batch::refusal(&session, &items) {
         return reply::rpc_error(StatusCode::BAD_REQUEST, &e);
     }

@@ -12,7 +12,10 @@ use std::convert::Infallible;
 
 /// `status` with a JSON body.
 pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
-    let mut r = (status, body.to_string()).into_response();
+    // `to_vec` writes straight into a buffer; `to_string` (Display) goes through `fmt` per
+    // token. A `Value` always serialises, the fallback is only for the type system.
+    let text = serde_json::to_vec(body).unwrap_or_else(|_| body.to_string().into_bytes());
+    let mut r = (status, text).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -13,7 +13,9 @@ use serde_json::{json, Map, Value};
 /// The server's name in `serverInfo`.
 pub const SERVER_NAME: &str = "mcp-reference-server";
 
-const INSTRUCTIONS: &str = "Reference MCP server of mcpcheck. Tools: calculator (add, subtract, \
+/// Guidance for the model, in the initialize and discover results.
+pub(crate) const INSTRUCTIONS: &str =
+    "Reference MCP server of mcpcheck. Tools: calculator (add, subtract, \
 multiply, divide), weather, search, item CRUD (list_items, get_item, create_item, update_item, \
 delete_item), echo, echo_history, slow (progress and cancellation) and toggle_beta_tool.";
 
@@ -56,6 +58,9 @@ pub(crate) fn initialize(state: &ServerState, session: &Session, params: &Params
         }
     }
     let negotiated = negotiate(state, requested);
+    session
+        .client()
+        .set_capabilities(params.get("capabilities"));
     let result = initialize_result(state, &negotiated);
     session.set_negotiated(negotiated);
     Ok(result)
@@ -81,6 +86,9 @@ fn initialize_result(state: &ServerState, negotiated: &Negotiated) -> Value {
     }
     if state.advertises(Capability::Tools) {
         caps.insert("tools".into(), json!({"listChanged": true}));
+        if crate::tasks::enabled(version) {
+            caps.insert("tasks".into(), crate::tasks::capability());
+        }
     }
     let mut info = Map::new();
     info.insert("name".into(), json!(SERVER_NAME));

@@ -14,13 +14,23 @@ const SCHEMALESS_TOOL: &str = "echo_history";
 
 /// `tools/list`.
 pub(crate) fn list(ctx: &RequestCtx, params: &Params) -> HandlerResult {
-    let version = ctx.version();
+    let (version, beta) = (ctx.version(), ctx.session.beta_enabled());
     let omit_schema = ctx.has(Fault::ToolMissingInputSchema);
-    let tools: Vec<Value> = services::catalog(&ctx.state, &ctx.session)
-        .iter()
-        .map(|t| t.to_json(version, omit_schema && t.name == SCHEMALESS_TOOL))
-        .collect();
-    let (page, next) = pagination::page(
+    let build = || {
+        services::build_catalog(&ctx.state, version, beta)
+            .iter()
+            .map(|t| t.to_json(version, omit_schema && t.name == SCHEMALESS_TOOL))
+            .collect::<Vec<Value>>()
+    };
+    let built;
+    let tools = match ctx.state.tool_catalog.listed(version, beta, build) {
+        Some(tools) => tools,
+        None => {
+            built = build();
+            &built
+        }
+    };
+    let (page, next) = pagination::page_of(
         "tools",
         tools,
         params,
@@ -30,11 +40,13 @@ pub(crate) fn list(ctx: &RequestCtx, params: &Params) -> HandlerResult {
         None if ctx.has(Fault::PaginationLoop) => Some(pagination::cursor("tools", 0)),
         other => other,
     };
-    let mut result = json!({"tools": page});
+    // Built by hand: `json!` would deep-copy the page through serde's serializer.
+    let mut result = serde_json::Map::with_capacity(2);
+    result.insert("tools".into(), Value::Array(page));
     if let Some(n) = next {
-        result["nextCursor"] = json!(n);
+        result.insert("nextCursor".into(), Value::String(n));
     }
-    Ok(result)
+    Ok(Value::Object(result))
 }
 
 /// `tools/call {name, arguments?}`.
@@ -52,10 +64,10 @@ pub(crate) async fn call(ctx: &RequestCtx, params: &Params) -> HandlerResult {
         Some(_) if lenient => return Ok(json!({"content": []})),
         Some(_) => return Err(RpcError::invalid_params("`arguments` must be an object").into()),
     };
-    ctx.log(
+    ctx.log_with(
         LogLevel::Debug,
         "tools",
-        json!({"event": "call", "tool": name}),
+        || json!({"event": "call", "tool": name}),
     );
     let Some(outcome) = services::call(ctx, name, &args).await else {
         if ctx.has(Fault::UnknownToolSuccess) {
@@ -76,10 +88,10 @@ pub(crate) async fn call(ctx: &RequestCtx, params: &Params) -> HandlerResult {
     } else {
         LogLevel::Info
     };
-    ctx.log(
+    ctx.log_with(
         level,
         "tools",
-        json!({"event": "done", "tool": name, "isError": output.is_error}),
+        || json!({"event": "done", "tool": name, "isError": output.is_error}),
     );
     Ok(output.to_json(ctx.version()))
 }

@@ -1,7 +1,9 @@
 //! The demo tools: their definitions (`ToolSpec`), their results (`ToolOutput`), and the
 //! catalog that lists them in a fixed order and routes a call by name to its service.
 
+pub(crate) mod asking;
 pub(crate) mod beta;
+pub(crate) mod cache;
 pub(crate) mod calculator;
 pub(crate) mod data;
 pub(crate) mod echo;
@@ -83,6 +85,12 @@ impl ToolSpec {
                 "openWorldHint": self.hints.open_world,
             }),
         );
+        if let (true, Some(support)) = (
+            crate::tasks::enabled(version),
+            crate::tasks::task_support(self.name),
+        ) {
+            m.insert("execution".into(), json!({"taskSupport": support}));
+        }
         Value::Object(m)
     }
 }
@@ -218,8 +226,25 @@ pub(crate) fn opt_int(
     }
 }
 
-/// The tools a session currently lists, in listing order (`beta` is per session).
-pub(crate) fn catalog(state: &ServerState, session: &crate::session::Session) -> Vec<ToolSpec> {
+/// The tools a session currently lists, in listing order (`beta` is per session); built once
+/// per (revision, beta) and then served from `ServerState::tool_catalog`.
+pub(crate) fn catalog<'a>(
+    state: &'a ServerState,
+    session: &crate::session::Session,
+) -> std::borrow::Cow<'a, [ToolSpec]> {
+    let (version, beta) = (session.version(), session.beta_enabled());
+    match state
+        .tool_catalog
+        .specs(version, beta, || build_catalog(state, version, beta))
+    {
+        Some(tools) => std::borrow::Cow::Borrowed(tools),
+        None => std::borrow::Cow::Owned(build_catalog(state, version, beta)),
+    }
+}
+
+/// Builds the catalog. It may depend only on the configuration, `version` and `beta`: it is
+/// cached under those (see `cache`).
+pub(crate) fn build_catalog(state: &ServerState, version: Version, beta: bool) -> Vec<ToolSpec> {
     let mut tools = calculator::specs();
     tools.push(weather::spec());
     if state.has(Fault::SnapToolRenamed) {
@@ -236,8 +261,10 @@ pub(crate) fn catalog(state: &ServerState, session: &crate::session::Session) ->
     tools.extend(data::specs());
     tools.extend(echo::specs());
     tools.push(slow::spec());
+    tools.extend(asking::specs(version));
+    tools.extend(crate::tasks::specs(version));
     tools.push(beta::toggle_spec());
-    if session.beta_enabled() {
+    if beta {
         tools.push(beta::beta_spec());
     }
     if state.has(Fault::BadToolName) {
@@ -260,6 +287,8 @@ pub(crate) async fn call(ctx: &RequestCtx, name: &str, args: &Args) -> Option<To
         "search" => search::call(args),
         "echo" | "echo_history" => echo::call(ctx, name, args),
         "slow" => slow::call(ctx, args).await,
+        n if asking::NAMES.contains(&n) => asking::call(ctx, n, args).await,
+        "batch_job" => crate::tasks::run_job(ctx, args).await,
         "toggle_beta_tool" | "beta" | "bad tool!" => beta::call(ctx, name),
         _ => data::call(ctx, name, args)?,
     })

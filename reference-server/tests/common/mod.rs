@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod modern;
+pub mod schema26;
 pub mod sse;
 pub mod stdio;
 
@@ -146,6 +148,30 @@ pub fn fault_probe_file(fault: mcp_reference_server::Fault) -> &'static str {
         | AuthCimdMismatchAccepted => "auth_faults_as",
         LoadPeriodicStall | LoadErrorRate => "faults_load",
         SnapToolRenamed | SnapRequiredArgAdded | SnapCapabilityDropped => "faults_snapshot",
+        LegacyNoEndpointEvent | LegacyResponseInPost | LegacyNoOriginCheck => "faults_legacy",
+        SseResumeLost | SseResumeOtherStream | SseEventIdReused | SseNoRetry | SseNoPriming => {
+            "faults_resume"
+        }
+        V26NoDiscover
+        | V26UnsupportedVersionServed
+        | V26HeaderMismatchOk
+        | V26MethodHeaderIgnored
+        | V26NameHeaderIgnored
+        | V26RemovedMethodServed
+        | V26NoResultType
+        | V26NoCacheHints
+        | V26NotFound32002
+        | V26SessionMinted
+        | V26LogUnrequested => "faults_modern",
+        SamplingWithoutCapability
+        | ElicitationNestedSchema
+        | ElicitationUrlUndeclared
+        | SamplingMissingMaxTokens
+        | ClientReplyIgnored => "faults_client_requests",
+        TaskRequiredPlainOk
+        | TaskResultNoRelatedMeta
+        | TaskUnknownIdWrongCode
+        | TaskCancelTerminalOk => "faults_tasks",
     }
 }
 

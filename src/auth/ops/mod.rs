@@ -39,6 +39,11 @@ pub async fn discover(i: &Inputs<'_>, st: &mut AuthState) -> Res {
     };
     let mut data = d.to_json();
     data["version"] = Value::String(st.version.as_str().to_string());
+    if result.is_err() {
+        // Refused metadata (RFC 9728 §3.3, RFC 8414 §3.3) stays in the evidence but must not be
+        // used: later steps must not send credentials to the endpoints it names.
+        d.as_metadata = None;
+    }
     st.discovery = Some(d);
     Ok(match result {
         Ok(()) => Outcome::ok(data),

@@ -4,12 +4,18 @@
 //! detects) in the file like any other scenario; `args` pass parameters.
 
 mod argsgen;
+mod client;
 mod completion;
+mod legacy;
 mod lifecycle;
 mod listing;
+mod modern;
+mod modern_era;
 mod progress;
 mod prompts;
 mod resources;
+mod sse;
+mod tasks;
 mod tools;
 
 pub use listing::walk_list;
@@ -137,8 +143,9 @@ pub struct Skip(pub String);
 /// A builtin's outcome: findings (none = PASS), or SKIP.
 pub type BuiltinResult = Result<Vec<Finding>, Skip>;
 
-const NAMES: [&str; 11] = [
+const NAMES: [&str; 25] = [
     "pagination.walk",
+    "legacy.endpoint-event",
     "tools.call-each",
     "tools.output-schema",
     "tools.name-format",
@@ -149,6 +156,19 @@ const NAMES: [&str; 11] = [
     "progress.notifications",
     "prompts.missing-argument",
     "completion.shape",
+    "client.reply-variants",
+    "tasks.lifecycle",
+    "tasks.cancel",
+    "tools.task-required",
+    "v26.result-type",
+    "v26.cache-fields",
+    "v26.err-codes",
+    "v26.legacy-traffic",
+    "v26.dual-era",
+    "sse.polling",
+    "sse.disconnect-not-cancel",
+    "sse.resume-own-stream",
+    "sse.event-ids-unique",
 ];
 
 /// Whether a builtin of this name exists.
@@ -165,6 +185,7 @@ pub fn names() -> Vec<&'static str> {
 pub async fn run(name: &str, ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
     match name {
         "pagination.walk" => listing::pagination(ctx).await,
+        "legacy.endpoint-event" => legacy::endpoint_event(ctx).await,
         "tools.call-each" => tools::call_each(ctx).await,
         "tools.output-schema" => tools::output_schema(ctx).await,
         "tools.name-format" => tools::name_format(ctx).await,
@@ -175,6 +196,19 @@ pub async fn run(name: &str, ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
         "progress.notifications" => progress::notifications(ctx).await,
         "prompts.missing-argument" => prompts::missing_argument(ctx).await,
         "completion.shape" => completion::shape(ctx).await,
+        "client.reply-variants" => client::reply_variants(ctx).await,
+        "tasks.lifecycle" => tasks::lifecycle(ctx).await,
+        "tasks.cancel" => tasks::cancel(ctx).await,
+        "tools.task-required" => tasks::task_required(ctx).await,
+        "v26.result-type" => modern::result_type(ctx).await,
+        "v26.cache-fields" => modern::cache_fields(ctx).await,
+        "v26.err-codes" => modern::err_codes(ctx).await,
+        "v26.legacy-traffic" => modern_era::legacy_traffic(ctx).await,
+        "v26.dual-era" => modern_era::dual_era(ctx).await,
+        "sse.polling" => sse::polling(ctx).await,
+        "sse.disconnect-not-cancel" => sse::disconnect_not_cancel(ctx).await,
+        "sse.resume-own-stream" => sse::resume_own_stream(ctx).await,
+        "sse.event-ids-unique" => sse::event_ids_unique(ctx).await,
         other => Ok(vec![Finding {
             verdict: Verdict::Fail,
             message: format!("scenario error: unknown builtin `{other}`"),

@@ -47,14 +47,48 @@ pub(super) fn tool(name: &str) -> Value {
 }
 
 #[test]
-fn every_supported_version_compiles_and_2026_is_not_claimed() {
-    for v in STATEFUL {
+fn every_version_compiles_and_2026_has_its_own_tables() {
+    for v in STATEFUL.into_iter().chain([V2026_07_28]) {
         assert!(supports(v));
         assert!(matches!(compiled::compiled(v), Some(Ok(_))), "{v}");
     }
-    assert!(!supports(V2026_07_28));
+    // 2026-07-28: resultType and the caching hints are required, initialize is gone, and a
+    // result that asks for input is judged as an InputRequiredResult.
+    let missing: Vec<_> = found(validate_result(
+        V2026_07_28,
+        "tools/list",
+        &json!({"tools": []}),
+    ))
+    .into_iter()
+    .map(|(_, m)| m)
+    .collect();
+    for field in ["resultType", "ttlMs", "cacheScope"] {
+        assert!(
+            missing.iter().any(|m| m.contains(field)),
+            "{field}: {missing:?}"
+        );
+    }
+    let listed =
+        json!({"resultType": "complete", "tools": [tool("t")], "ttlMs": 0, "cacheScope": "public"});
+    assert_eq!(validate_result(V2026_07_28, "tools/list", &listed), vec![]);
     assert_eq!(
-        validate_result(V2026_07_28, "tools/list", &json!({})),
+        validate_result(V2026_07_28, "initialize", &json!({})),
+        vec![]
+    );
+    let asks =
+        json!({"resultType": "input_required", "inputRequests": {"r": {"method": "roots/list"}}});
+    assert_eq!(validate_result(V2026_07_28, "tools/call", &asks), vec![]);
+    let bogus = json!({"resultType": "input_required", "inputRequests": {"r": {"method": "ping"}}});
+    assert!(!validate_result(V2026_07_28, "tools/call", &bogus).is_empty());
+    assert!(!validate_result(
+        V2026_07_28,
+        "tools/call",
+        &json!({"resultType": "complete"})
+    )
+    .is_empty());
+    assert!(!validate_server_request(V2025_11_25, "roots/list", Some(&json!(3))).is_empty());
+    assert_eq!(
+        validate_server_request(V2026_07_28, "roots/list", Some(&json!(3))),
         vec![]
     );
 }

@@ -1,0 +1,297 @@
+//! `subscriptions/listen`: a long-lived request whose stream carries the change notifications
+//! the client opted in to. The first message acknowledges the filter the server honours (a
+//! subset of the one asked for); every message carries the listen request's id under
+//! `io.modelcontextprotocol/subscriptionId`, with its JSON type. Nothing request-scoped
+//! (progress, logs) travels here. Over HTTP the client ends it by closing the stream; on stdio
+//! by `notifications/cancelled`. When the server shuts down it answers the listen request
+//! (a complete result carrying the subscription id) and closes the stream.
+//!
+//! The events: `notifications/resources/updated` for subscribed URIs (the item store changes
+//! under the data tools). The tool, prompt and resource lists do not change for modern
+//! clients (nothing in them depends on a session), so those flags are honoured but never fire.
+
+use super::meta::SUBSCRIPTION_ID;
+use super::results;
+use super::route::Prepared;
+use super::stream::{keep_alive, message_event};
+use crate::config::Capability;
+use crate::jsonrpc::{notification, response, RpcError};
+use crate::session::lock;
+use crate::state::ServerState;
+use bytes::Bytes;
+use futures::Stream;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, watch};
+
+/// The notification types one subscription honours.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Filter {
+    tools: bool,
+    prompts: bool,
+    resources: bool,
+    uris: Option<Vec<String>>,
+}
+
+impl Filter {
+    /// Reads `params.notifications` (-32602 when missing or malformed) and keeps what the
+    /// server can honour (the list flags of the capabilities it serves).
+    pub fn parse(state: &ServerState, params: Option<&Value>) -> Result<Filter, RpcError> {
+        let Some(Value::Object(n)) = params.and_then(|p| p.get("notifications")) else {
+            return Err(RpcError::invalid_params(
+                "`notifications` (the subscription filter) must be an object",
+            ));
+        };
+        let flag = |key: &str| -> Result<bool, RpcError> {
+            match n.get(key) {
+                None | Some(Value::Null) => Ok(false),
+                Some(Value::Bool(b)) => Ok(*b),
+                Some(_) => Err(RpcError::invalid_params(format!(
+                    "`notifications.{key}` must be a boolean"
+                ))),
+            }
+        };
+        let uris = match n.get("resourceSubscriptions") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .map(|u| u.as_str().map(str::to_string))
+                    .collect::<Option<Vec<String>>>()
+                    .ok_or_else(|| {
+                        RpcError::invalid_params("`resourceSubscriptions` must list URI strings")
+                    })?,
+            ),
+            Some(_) => {
+                return Err(RpcError::invalid_params(
+                    "`resourceSubscriptions` must be an array",
+                ))
+            }
+        };
+        let resources = state.serves(Capability::Resources);
+        Ok(Filter {
+            tools: flag("toolsListChanged")? && state.serves(Capability::Tools),
+            prompts: flag("promptsListChanged")? && state.serves(Capability::Prompts),
+            resources: flag("resourcesListChanged")? && resources,
+            uris: uris.filter(|_| resources),
+        })
+    }
+
+    /// The filter as the acknowledgement states it.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        for (key, on) in [
+            ("toolsListChanged", self.tools),
+            ("promptsListChanged", self.prompts),
+            ("resourcesListChanged", self.resources),
+        ] {
+            if on {
+                m.insert(key.into(), json!(true));
+            }
+        }
+        if let Some(uris) = &self.uris {
+            m.insert("resourceSubscriptions".into(), json!(uris));
+        }
+        Value::Object(m)
+    }
+
+    fn wants_uri(&self, uri: &str) -> bool {
+        self.uris
+            .as_ref()
+            .is_some_and(|us| us.iter().any(|u| u == uri))
+    }
+}
+
+struct Listener {
+    id: Value,
+    filter: Filter,
+    tx: mpsc::UnboundedSender<Value>,
+}
+
+/// The open subscriptions of one server instance.
+#[derive(Default)]
+pub(crate) struct Listeners {
+    open: Mutex<HashMap<u64, Listener>>,
+    next: AtomicU64,
+}
+
+/// Ends a subscription when dropped.
+pub(crate) struct Registration {
+    state: Arc<ServerState>,
+    key: u64,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        lock(&self.state.modern.listeners().open).remove(&self.key);
+    }
+}
+
+/// Adds `_meta[subscriptionId]` (the listen request's id) to a message's params or result.
+fn tag(mut msg: Value, id: &Value) -> Value {
+    let slot = if msg.get("result").is_some() {
+        "result"
+    } else {
+        "params"
+    };
+    if !msg.get(slot).is_some_and(Value::is_object) {
+        msg[slot] = json!({});
+    }
+    let meta = &mut msg[slot]["_meta"];
+    if !meta.is_object() {
+        *meta = json!({});
+    }
+    meta[SUBSCRIPTION_ID] = id.clone();
+    msg
+}
+
+impl Listeners {
+    /// Sends `notifications/resources/updated` for `uri` to the subscriptions that asked.
+    pub fn resource_updated(&self, uri: &str) {
+        let open = lock(&self.open);
+        for l in open.values().filter(|l| l.filter.wants_uri(uri)) {
+            let msg = notification("notifications/resources/updated", json!({"uri": uri}));
+            let _ = l.tx.send(tag(msg, &l.id));
+        }
+    }
+}
+
+/// Opens subscription `id`: its acknowledgement is already in the returned receiver, events
+/// follow until the registration drops.
+pub(crate) fn open(
+    state: &Arc<ServerState>,
+    id: &Value,
+    filter: Filter,
+) -> (Registration, mpsc::UnboundedReceiver<Value>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let ack = notification(
+        "notifications/subscriptions/acknowledged",
+        json!({"notifications": filter.to_json()}),
+    );
+    let _ = tx.send(tag(ack, id));
+    let listeners = state.modern.listeners();
+    let key = listeners.next.fetch_add(1, Ordering::Relaxed);
+    lock(&listeners.open).insert(
+        key,
+        Listener {
+            id: id.clone(),
+            filter,
+            tx,
+        },
+    );
+    (
+        Registration {
+            state: state.clone(),
+            key,
+        },
+        rx,
+    )
+}
+
+/// The response that ends subscription `id` gracefully.
+pub(crate) fn closing(state: &ServerState, prepared: &Prepared) -> Value {
+    let msg = response(prepared.id.clone(), json!({}));
+    let msg = results::shape(state, &prepared.method, prepared.params.as_ref(), msg);
+    tag(msg, &prepared.id)
+}
+
+/// One step of a listen stream.
+enum Step {
+    Message(Value),
+    KeepAlive,
+    Shutdown,
+    End,
+}
+
+/// The SSE body of a listen request over HTTP: the acknowledgement, events and keep-alive
+/// comments, then on shutdown the closing response.
+pub(crate) fn sse_stream(
+    state: Arc<ServerState>,
+    prepared: Prepared,
+    filter: Filter,
+) -> impl Stream<Item = Result<Bytes, Infallible>> + Send + 'static {
+    let (registration, mut rx) = open(&state, &prepared.id, filter);
+    let mut shutdown: watch::Receiver<bool> = state.shutdown_signal();
+    // A zero interval would panic in tokio; keep-alives need no finer grain than this.
+    let period = state
+        .config
+        .keep_alive
+        .max(std::time::Duration::from_millis(100));
+    async_stream::stream! {
+        let _registration = registration;
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        loop {
+            let step = tokio::select! {
+                msg = rx.recv() => msg.map_or(Step::End, Step::Message),
+                _ = ticker.tick() => Step::KeepAlive,
+                _ = shutdown.wait_for(|s| *s) => Step::Shutdown,
+            };
+            match step {
+                Step::Message(m) => yield Ok(message_event(&m)),
+                Step::KeepAlive => yield Ok(keep_alive()),
+                Step::Shutdown => {
+                    yield Ok(message_event(&closing(&state, &prepared)));
+                    break;
+                }
+                Step::End => break,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ServerConfig;
+
+    #[test]
+    fn filters_keep_what_is_served_and_asked() {
+        let state = ServerState::new(ServerConfig {
+            without: vec!["prompts".into()],
+            ..ServerConfig::default()
+        });
+        let p = json!({"notifications": {"toolsListChanged": true, "promptsListChanged": true, "resourceSubscriptions": ["a"]}});
+        let f = Filter::parse(&state, Some(&p)).unwrap();
+        assert_eq!(
+            f.to_json(),
+            json!({"toolsListChanged": true, "resourceSubscriptions": ["a"]})
+        );
+        assert!(Filter::parse(&state, Some(&json!({}))).is_err());
+        let bad = json!({"notifications": {"resourceSubscriptions": [1]}});
+        assert!(Filter::parse(&state, Some(&bad)).is_err());
+    }
+
+    #[test]
+    fn events_reach_only_subscribers_tagged_with_their_id() {
+        let state = ServerState::new(ServerConfig::default());
+        let wants = Filter::parse(
+            &state,
+            Some(&json!({"notifications": {"resourceSubscriptions": ["u"]}})),
+        )
+        .unwrap();
+        let other = Filter::parse(
+            &state,
+            Some(&json!({"notifications": {"toolsListChanged": true}})),
+        )
+        .unwrap();
+        let (reg_a, mut a) = open(&state, &json!("s-1"), wants);
+        let (_reg_b, mut b) = open(&state, &json!(7), other);
+        let ack = a.try_recv().unwrap();
+        assert_eq!(ack["params"]["_meta"][SUBSCRIPTION_ID], json!("s-1"));
+        assert_eq!(
+            b.try_recv().unwrap()["params"]["_meta"][SUBSCRIPTION_ID],
+            json!(7)
+        );
+        state.modern.listeners().resource_updated("u");
+        let ev = a.try_recv().unwrap();
+        assert_eq!(ev["params"]["uri"], json!("u"));
+        assert_eq!(ev["params"]["_meta"][SUBSCRIPTION_ID], json!("s-1"));
+        assert!(b.try_recv().is_err());
+        drop(reg_a);
+        state.modern.listeners().resource_updated("u");
+        assert!(a.try_recv().is_err());
+    }
+}

@@ -1,0 +1,342 @@
+//! The task store of one session: each task's status, timestamps, lifetime and, once it ends,
+//! the outcome of the request it wraps; bounded in count and swept of expired tasks.
+//!
+//! Status changes follow the spec's state machine: `working` → `completed` / `failed` /
+//! `cancelled`, and a terminal status never changes again (a task cancelled while its work
+//! finishes stays `cancelled`).
+
+use crate::jsonrpc::RpcError;
+use crate::session::lock;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
+
+/// Lifetime of a task whose requestor asked none, in milliseconds.
+pub(crate) const DEFAULT_TTL_MS: u64 = 60_000;
+/// Longest lifetime granted, in milliseconds (longer requests are lowered).
+pub(crate) const MAX_TTL_MS: u64 = 600_000;
+/// Suggested polling interval, in milliseconds.
+pub(crate) const POLL_INTERVAL_MS: u64 = 100;
+/// Most tasks a session keeps; more are refused until some expire.
+const MAX_TASKS: usize = 64;
+/// Tasks per `tasks/list` page.
+const PAGE: usize = 20;
+
+/// A task's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Running.
+    Working,
+    /// Finished with a result.
+    Completed,
+    /// Finished with an error (or an `isError` tool result).
+    Failed,
+    /// Cancelled by the requestor.
+    Cancelled,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Working => "working",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// `completed`, `failed` or `cancelled`.
+    pub fn is_terminal(self) -> bool {
+        self != Self::Working
+    }
+}
+
+/// What the wrapped request produced.
+pub(crate) type Outcome = Result<Value, RpcError>;
+
+struct Entry {
+    seq: u64,
+    status: Status,
+    message: Option<String>,
+    created: SystemTime,
+    born: Instant,
+    updated: SystemTime,
+    ttl_ms: u64,
+    outcome: Option<Outcome>,
+    done: watch::Sender<bool>,
+    cancel: watch::Sender<bool>,
+}
+
+impl Entry {
+    fn expired(&self) -> bool {
+        self.born.elapsed() >= Duration::from_millis(self.ttl_ms)
+    }
+
+    fn to_json(&self, id: &str) -> Value {
+        let mut m = Map::new();
+        m.insert("taskId".into(), json!(id));
+        m.insert("status".into(), json!(self.status.as_str()));
+        if let Some(msg) = &self.message {
+            m.insert("statusMessage".into(), json!(msg));
+        }
+        m.insert("createdAt".into(), json!(rfc3339(self.created)));
+        m.insert("lastUpdatedAt".into(), json!(rfc3339(self.updated)));
+        m.insert("ttl".into(), json!(self.ttl_ms));
+        m.insert("pollInterval".into(), json!(POLL_INTERVAL_MS));
+        Value::Object(m)
+    }
+}
+
+/// One session's tasks.
+#[derive(Default)]
+pub(crate) struct TaskStore {
+    map: Mutex<HashMap<String, Entry>>,
+    seq: AtomicU64,
+}
+
+/// The error for an unknown or expired task id.
+pub(crate) fn not_found(id: &str) -> RpcError {
+    RpcError::invalid_params(format!(
+        "Failed to retrieve task: no task {id:?} (unknown or expired)"
+    ))
+}
+
+impl TaskStore {
+    /// Creates a `working` task with the requested lifetime (clamped); returns its id, its JSON
+    /// and the receiver that turns `true` when it is cancelled.
+    pub fn create(
+        &self,
+        ttl_ms: Option<u64>,
+    ) -> Result<(String, Value, watch::Receiver<bool>), RpcError> {
+        let mut map = lock(&self.map);
+        map.retain(|_, e| !e.expired());
+        if map.len() >= MAX_TASKS {
+            return Err(RpcError::internal(format!(
+                "more than {MAX_TASKS} tasks are held for this session; retry once some expire"
+            )));
+        }
+        let id = format!("{:032x}", rand::random::<u128>());
+        let now = SystemTime::now();
+        let (done, _) = watch::channel(false);
+        let (cancel, cancel_rx) = watch::channel(false);
+        let entry = Entry {
+            seq: self.seq.fetch_add(1, Ordering::Relaxed),
+            status: Status::Working,
+            message: None,
+            created: now,
+            born: Instant::now(),
+            updated: now,
+            ttl_ms: ttl_ms.unwrap_or(DEFAULT_TTL_MS).min(MAX_TTL_MS),
+            outcome: None,
+            done,
+            cancel,
+        };
+        let task = entry.to_json(&id);
+        map.insert(id.clone(), entry);
+        Ok((id, task, cancel_rx))
+    }
+
+    /// Records the outcome of the wrapped request: `completed`, or `failed` for an error or an
+    /// `isError` tool result. A task already terminal (cancelled) keeps its status.
+    pub fn finish(&self, id: &str, outcome: Outcome) {
+        let mut map = lock(&self.map);
+        let Some(e) = map.get_mut(id) else {
+            return;
+        };
+        if e.status.is_terminal() {
+            return;
+        }
+        let (status, message) = match &outcome {
+            Ok(r) if r.get("isError") == Some(&json!(true)) => (
+                Status::Failed,
+                Some("the tool reported an error".to_string()),
+            ),
+            Ok(_) => (Status::Completed, None),
+            Err(err) => (Status::Failed, Some(err.message.clone())),
+        };
+        e.status = status;
+        e.message = message;
+        e.outcome = Some(outcome);
+        e.updated = SystemTime::now();
+        e.done.send_replace(true);
+    }
+
+    /// The task's JSON.
+    pub fn get(&self, id: &str) -> Result<Value, RpcError> {
+        let map = lock(&self.map);
+        match map.get(id) {
+            Some(e) if !e.expired() => Ok(e.to_json(id)),
+            _ => Err(not_found(id)),
+        }
+    }
+
+    /// Cancels a non-terminal task; `Err(Ok(task))` for a terminal one (the caller decides how
+    /// to refuse), `Err(Err(_))` for an unknown one.
+    pub fn cancel(&self, id: &str) -> Result<Value, Result<Value, RpcError>> {
+        let mut map = lock(&self.map);
+        let Some(e) = map.get_mut(id).filter(|e| !e.expired()) else {
+            return Err(Err(not_found(id)));
+        };
+        if e.status.is_terminal() {
+            return Err(Ok(e.to_json(id)));
+        }
+        e.status = Status::Cancelled;
+        e.message = Some("The task was cancelled by request.".into());
+        e.updated = SystemTime::now();
+        e.cancel.send_replace(true);
+        e.done.send_replace(true);
+        Ok(e.to_json(id))
+    }
+
+    /// Waits until the task is terminal (or its lifetime ends), then its outcome: the wrapped
+    /// request's result or error; a cancelled task's is an error.
+    pub async fn outcome(&self, id: &str) -> Outcome {
+        let (mut done, left) = {
+            let map = lock(&self.map);
+            let e = map
+                .get(id)
+                .filter(|e| !e.expired())
+                .ok_or_else(|| not_found(id))?;
+            let left = Duration::from_millis(e.ttl_ms).saturating_sub(e.born.elapsed());
+            (e.done.subscribe(), left)
+        };
+        // The sender lives in the store; a dropped one means the task was swept.
+        let _ = tokio::time::timeout(left, done.wait_for(|d| *d)).await;
+        let map = lock(&self.map);
+        let e = map.get(id).ok_or_else(|| not_found(id))?;
+        match (e.status, &e.outcome) {
+            (Status::Cancelled, _) => Err(RpcError::internal("the task was cancelled")),
+            (_, Some(o)) => o.clone(),
+            (_, None) => Err(not_found(id)),
+        }
+    }
+
+    /// One page of tasks, oldest first; `cursor` is a previous page's `nextCursor`.
+    pub fn list(&self, cursor: Option<&str>) -> Result<Value, RpcError> {
+        let start = match cursor {
+            None => 0,
+            Some(c) => c
+                .strip_prefix("tasks-after-")
+                .and_then(|n| n.parse::<u64>().ok())
+                .ok_or_else(|| RpcError::invalid_params("invalid tasks/list cursor"))?,
+        };
+        let mut map = lock(&self.map);
+        map.retain(|_, e| !e.expired());
+        let mut live: Vec<(&String, &Entry)> = map.iter().filter(|(_, e)| e.seq >= start).collect();
+        live.sort_by_key(|(_, e)| e.seq);
+        let more = live.len() > PAGE;
+        let page: Vec<Value> = live
+            .iter()
+            .take(PAGE)
+            .map(|(id, e)| e.to_json(id))
+            .collect();
+        let mut result = json!({"tasks": page});
+        if more {
+            if let Some((_, next)) = live.get(PAGE) {
+                result["nextCursor"] = json!(format!("tasks-after-{}", next.seq));
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// `SystemTime` as an RFC 3339 UTC timestamp with milliseconds. By hand: the server has no
+/// date crate, and this needs only the civil-from-days conversion (H. Hinnant's algorithm).
+pub(crate) fn rfc3339(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let z = i64::try_from(days).unwrap_or(0) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        let t = UNIX_EPOCH + Duration::from_millis(1_764_067_800_250);
+        assert_eq!(rfc3339(t), "2025-11-25T10:50:00.250Z");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(rfc3339(leap), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[tokio::test]
+    async fn tasks_move_from_working_to_one_terminal_status_only() {
+        let s = TaskStore::default();
+        let (id, task, cancel) = s.create(Some(10 * MAX_TTL_MS)).unwrap();
+        assert_eq!(task["status"], json!("working"));
+        assert_eq!(task["ttl"], json!(MAX_TTL_MS), "lowered to the maximum");
+        s.finish(&id, Ok(json!({"content": []})));
+        assert_eq!(s.get(&id).unwrap()["status"], json!("completed"));
+        assert!(matches!(s.cancel(&id), Err(Ok(_))), "terminal: refused");
+        assert!(!*cancel.borrow());
+        assert_eq!(s.outcome(&id).await, Ok(json!({"content": []})));
+        let (id2, _, cancel2) = s.create(None).unwrap();
+        assert_eq!(s.cancel(&id2).unwrap()["status"], json!("cancelled"));
+        assert!(*cancel2.borrow());
+        s.finish(&id2, Ok(json!({})));
+        assert_eq!(
+            s.get(&id2).unwrap()["status"],
+            json!("cancelled"),
+            "stays cancelled"
+        );
+        assert!(s.outcome(&id2).await.is_err());
+        let (id3, _, _) = s.create(None).unwrap();
+        s.finish(&id3, Ok(json!({"content": [], "isError": true})));
+        assert_eq!(s.get(&id3).unwrap()["status"], json!("failed"));
+        assert_eq!(s.get("nope").unwrap_err().code, -32602);
+    }
+
+    #[test]
+    fn listing_pages_through_every_task_and_the_store_is_bounded() {
+        let s = TaskStore::default();
+        let ids: Vec<String> = (0..MAX_TASKS).map(|_| s.create(None).unwrap().0).collect();
+        assert!(s.create(None).is_err(), "bounded");
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = s.list(cursor.as_deref()).unwrap();
+            for t in page["tasks"].as_array().unwrap() {
+                seen.push(t["taskId"].as_str().unwrap().to_string());
+            }
+            match page.get("nextCursor").and_then(Value::as_str) {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, ids);
+        assert_eq!(s.list(Some("bogus")).unwrap_err().code, -32602);
+    }
+
+    #[tokio::test]
+    async fn expired_tasks_are_gone() {
+        let s = TaskStore::default();
+        let (id, _, _) = s.create(Some(0)).unwrap();
+        assert!(s.get(&id).is_err());
+        assert!(s.outcome(&id).await.is_err());
+        assert!(s.list(None).unwrap()["tasks"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+    }
+}
