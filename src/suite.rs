@@ -74,7 +74,7 @@ pub async fn preflight(o: &SuiteOptions) -> Result<RunContext, SuiteError> {
     if !requested.features().initialize {
         return stateless::preflight(o, requested).await;
     }
-    let (mut session, init) =
+    let (session, init) =
         Session::open_initialized(&o.target, o.client.clone(), Transcript::new(), requested)
             .await
             .map_err(|e| unreachable(e.to_string()))?;
@@ -109,13 +109,24 @@ pub async fn preflight(o: &SuiteOptions) -> Result<RunContext, SuiteError> {
             )));
         }
     }
+    Ok(finish_preflight(o, session, version, init).await)
+}
+
+/// Lists the tools (when the server offers them), closes the preflight session and gathers the
+/// facts every check shares.
+async fn finish_preflight(
+    o: &SuiteOptions,
+    mut session: Session,
+    version: ProtocolVersion,
+    init: Value,
+) -> RunContext {
     let tools = if init.pointer("/capabilities/tools").is_some() {
         walk_list(&mut session, "tools/list", "tools").await.items
     } else {
         Vec::new()
     };
     let _ = session.close().await;
-    Ok(RunContext {
+    RunContext {
         target: o.target.clone(),
         opts: o.client.clone(),
         version,
@@ -123,7 +134,7 @@ pub async fn preflight(o: &SuiteOptions) -> Result<RunContext, SuiteError> {
         tools,
         vars: o.vars.clone(),
         call_tools: o.call_tools,
-    })
+    }
 }
 
 /// Keeps the scenarios matching any `only` pattern (all when empty) and no `skip` pattern;

@@ -122,3 +122,36 @@ async fn matrix_conflicts_with_a_fixed_version() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--matrix"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_checks_every_wire_and_prints_the_pass_table() {
+    let out = mcpcheck(vec![
+        "demo".into(),
+        "--no-color".into(),
+        "--only".into(),
+        "lifecycle".into(),
+        "--only".into(),
+        "base".into(),
+    ])
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let start = lines
+        .iter()
+        .rposition(|l| l.starts_with("pass "))
+        .expect("a pass table");
+    let passes: Vec<&str> = lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split("  ").next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        passes,
+        ["http", "http 2026-07-28", "sse 2024-11-05", "stdio"],
+        "{stdout}"
+    );
+    for row in &lines[start + 1..start + 5] {
+        assert!(row.contains("PASS ("), "{row}");
+    }
+}

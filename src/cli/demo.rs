@@ -1,12 +1,17 @@
-//! `mcpcheck demo`: the bundled reference server checked by the full suite, over HTTP and stdio.
+//! `mcpcheck demo`: the bundled reference server checked by the full suite, over Streamable HTTP
+//! (stateful and the stateless 2026-07-28 wire), the legacy HTTP+SSE transport and stdio.
 
+use super::matrix::{table, Outcome};
 use super::{run::execute, DemoArgs, SuiteArgs, EXIT_USAGE};
+use crate::protocol::ProtocolVersion;
 use crate::transport::Target;
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// Starts the reference server on an ephemeral loopback port, runs the suite over HTTP, then
-/// over stdio (a child `mcpcheck serve --stdio`), and exits 1 if any check failed.
+/// Starts the reference server on an ephemeral loopback port and runs the suite over Streamable
+/// HTTP, then (unless `--spec-version` pins one version) at 2026-07-28 over HTTP and at 2024-11-05
+/// over the legacy HTTP+SSE transport, then over stdio (a child `mcpcheck serve --stdio`); prints
+/// a pass × area table and exits 1 if any check failed.
 pub async fn demo(args: DemoArgs) -> ExitCode {
     let started = Instant::now();
     let config = mcp_reference_server::ServerConfig::default();
@@ -19,16 +24,46 @@ pub async fn demo(args: DemoArgs) -> ExitCode {
         }
     };
     println!("reference server listening on {}\n", server.url());
-    let http = execute(
+    let mut passes: Vec<(String, Target, SuiteArgs)> = vec![(
+        "http".into(),
         Target::Http { url: server.url() },
-        &for_pass(&args.suite, "http"),
-    )
-    .await;
+        for_pass(&args.suite, "http"),
+    )];
+    if args.suite.spec_version.is_none() {
+        let mut modern = for_pass(&args.suite, "http-2026");
+        modern.spec_version = Some(ProtocolVersion::V2026_07_28.as_str().into());
+        passes.push((
+            "http 2026-07-28".into(),
+            Target::Http { url: server.url() },
+            modern,
+        ));
+        let mut legacy = for_pass(&args.suite, "sse");
+        legacy.spec_version = Some(ProtocolVersion::V2024_11_05.as_str().into());
+        passes.push((
+            "sse 2024-11-05".into(),
+            Target::LegacySse {
+                url: format!("{}/sse", server.origin()),
+            },
+            legacy,
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for (name, target, pass_args) in passes {
+        let outcome = execute(target, &pass_args).await;
+        println!();
+        match outcome {
+            Ok(r) => {
+                failed |= r.exit_code() != 0;
+                rows.push((name, Outcome::Ran(Box::new(r))));
+            }
+            Err(code) => {
+                server.shutdown().await;
+                return code;
+            }
+        }
+    }
     server.shutdown().await;
-    let mut failed = match http {
-        Ok(r) => r.exit_code() != 0,
-        Err(code) => return code,
-    };
     if !args.http_only {
         let exe = match std::env::current_exe() {
             Ok(p) => p.display().to_string(),
@@ -44,10 +79,15 @@ pub async fn demo(args: DemoArgs) -> ExitCode {
             env: Vec::new(),
         };
         match execute(stdio, &for_pass(&args.suite, "stdio")).await {
-            Ok(r) => failed |= r.exit_code() != 0,
+            Ok(r) => {
+                failed |= r.exit_code() != 0;
+                rows.push(("stdio".into(), Outcome::Ran(Box::new(r))));
+            }
             Err(code) => return code,
         }
+        println!();
     }
+    print!("{}", table("pass", &rows));
     println!("\ndemo finished in {:.1}s", started.elapsed().as_secs_f64());
     if failed {
         ExitCode::from(1)

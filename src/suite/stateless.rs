@@ -9,7 +9,6 @@
 
 use super::{SuiteError, SuiteOptions};
 use crate::protocol::ProtocolVersion;
-use crate::scenario::builtin::walk_list;
 use crate::scenario::RunContext;
 use crate::session::Session;
 use crate::transcript::Transcript;
@@ -67,21 +66,7 @@ pub(super) async fn preflight(
             init["serverInfo"] = info;
         }
     }
-    let tools = if init.pointer("/capabilities/tools").is_some() {
-        walk_list(&mut session, "tools/list", "tools").await.items
-    } else {
-        Vec::new()
-    };
-    let _ = session.close().await;
-    Ok(RunContext {
-        target: o.target.clone(),
-        opts: o.client.clone(),
-        version,
-        init_result: init,
-        tools,
-        vars: o.vars.clone(),
-        call_tools: o.call_tools,
-    })
+    Ok(super::finish_preflight(o, session, version, init).await)
 }
 
 /// Why `server/discover` gave no result.
