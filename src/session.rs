@@ -455,6 +455,11 @@ impl Session {
         self.replies.insert(method.to_string(), reply);
     }
 
+    /// The reply configured for `method`, if any (2026-07-28: what answers an input request).
+    pub fn client_reply(&self, method: &str) -> Option<&ClientReply> {
+        self.replies.get(method)
+    }
+
     /// The client capabilities [`handshake`](Self::handshake) declares (default `{}`).
     pub fn set_client_capabilities(&mut self, capabilities: Value) {
         self.client_caps = capabilities;

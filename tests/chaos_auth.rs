@@ -343,6 +343,7 @@ fn context(url: String) -> RunContext {
             timeout: TIMEOUT,
             max_body_bytes: CAP,
             headers: vec![("Authorization".into(), format!("Bearer {BEARER}"))],
+            ..ClientOptions::default()
         },
         version: ProtocolVersion::V2025_11_25,
         init_result: json!({"capabilities": {"tools": {}}}),

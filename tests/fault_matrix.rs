@@ -56,6 +56,19 @@ const ALSO_OVER_STDIO: &[&str] = &[
     "v26-no-cache-hints",
     "v26-not-found-32002",
     "v26-log-unrequested",
+    "v26-mrtr-state-unchecked",
+    "v26-mrtr-missing-input-error",
+    "v26-mrtr-without-capability",
+    "v26-mrtr-bad-input-request",
+    "v26-mrtr-on-list",
+    "v26-listen-no-ack",
+    "v26-listen-wrong-subscription-id",
+    "v26-listen-unfiltered",
+    // Batching per version and tool schema dialects hold on stdio as on HTTP.
+    "batch-refused",
+    "batch-after-removal",
+    "batch-empty-ok",
+    "tool-schema-invalid",
 ];
 
 #[test]

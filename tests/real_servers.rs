@@ -1,18 +1,22 @@
 //! The built-in suite against real, independently written MCP servers: the npm package
-//! `@modelcontextprotocol/server-everything` and a small server on the PyPI package `mcp` (2.x
-//! `MCPServer` and 1.x `FastMCP`), each over Streamable HTTP and stdio, at every stateful version.
+//! `@modelcontextprotocol/server-everything` (Streamable HTTP, stdio and the legacy HTTP+SSE
+//! transport) and a small server on the PyPI package `mcp` (2.x `MCPServer`, which also speaks the
+//! stateless 2026-07-28 wire, and 1.x `FastMCP`) and one on the TypeScript SDK v2 (npm
+//! `@modelcontextprotocol/server`, also 2026-07-28), each over Streamable HTTP and stdio.
 //!
 //! Every test is `#[ignore]`: the servers are installed by `fixtures/real-servers/setup.sh` (npm
 //! and pip, into `target/real-servers`), then `cargo test --test real_servers -- --ignored`.
-//! Each test asserts that the FAIL ids and the WARN ids equal the documented lists: the servers'
-//! real violations (fixtures/real-servers/README.md quotes the rule for each) plus the known false
-//! verdicts of mcpcheck awaiting a fix. A new false failure, or a fixed one, breaks the test.
+//! Each test does what `mcpcheck run --matrix` does: it probes which versions the server accepts
+//! (and asserts the documented set), then runs the suite once per version. At each version it
+//! asserts that the FAIL ids and the WARN ids equal the documented lists: the servers' real
+//! violations (fixtures/real-servers/README.md quotes the rule for each) plus any known false
+//! verdict of mcpcheck awaiting a fix. A new false failure, or a fixed one, breaks the test.
 //! Everything stays on loopback: HTTP servers bind 127.0.0.1 on a free port.
 
 use mcpcheck::check::{RunReport, Verdict};
 use mcpcheck::protocol::ProtocolVersion;
 use mcpcheck::scenario::{load_builtin, load_dir, Scenario, ToolCallPolicy};
-use mcpcheck::suite::{preflight, run_suite, SuiteOptions};
+use mcpcheck::suite::{checkable, preflight, run_suite, SuiteOptions};
 use mcpcheck::transport::{ClientOptions, Target};
 use std::collections::BTreeSet;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -20,12 +24,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The three versions every target is checked at.
-const VERSIONS: [ProtocolVersion; 3] = [
-    ProtocolVersion::V2025_03_26,
-    ProtocolVersion::V2025_06_18,
-    ProtocolVersion::V2025_11_25,
+use ProtocolVersion::{V2024_11_05, V2025_03_26, V2025_06_18, V2025_11_25, V2026_07_28};
+
+/// The stateful versions over Streamable HTTP (2024-11-05 has no Streamable HTTP).
+const HTTP_STATEFUL: [ProtocolVersion; 3] = [V2025_03_26, V2025_06_18, V2025_11_25];
+/// The stateful versions over stdio and the legacy HTTP+SSE transport.
+const STATEFUL: [ProtocolVersion; 4] = [V2024_11_05, V2025_03_26, V2025_06_18, V2025_11_25];
+/// Every version: what mcp 2.x speaks over stdio.
+const ALL: [ProtocolVersion; 5] = [
+    V2024_11_05,
+    V2025_03_26,
+    V2025_06_18,
+    V2025_11_25,
+    V2026_07_28,
 ];
+/// mcp 2.x over Streamable HTTP.
+const HTTP_ALL: [ProtocolVersion; 4] = [V2025_03_26, V2025_06_18, V2025_11_25, V2026_07_28];
 
 /// Longest wait for an HTTP server to accept connections.
 const STARTUP: Duration = Duration::from_secs(30);
@@ -292,24 +306,29 @@ fn compare(
     })
 }
 
-/// Runs `target()` at each version and panics with every difference from `expected(version)`.
-async fn check_all(
-    label: &str,
-    target: impl FnMut() -> Target,
-    extra: Option<&Path>,
-    expected: impl Fn(ProtocolVersion) -> Expected,
-) {
-    check_at(label, &VERSIONS, target, extra, expected).await;
-}
-
-/// [`check_all`] at the given versions.
-async fn check_at(
+/// What `mcpcheck run --matrix` does, with assertions: probes the versions `target()` accepts
+/// (they must be `versions`, restricted to those checkable over its transport), runs the suite at
+/// each, and panics with every difference from `expected(version)`.
+async fn check_matrix(
     label: &str,
     versions: &[ProtocolVersion],
     mut target: impl FnMut() -> Target,
     extra: Option<&Path>,
     expected: impl Fn(ProtocolVersion) -> Expected,
 ) {
+    let probed = target();
+    let support = mcpcheck::versions::probe(&probed, &ClientOptions::default()).await;
+    let runnable: Vec<ProtocolVersion> = support
+        .accepted()
+        .into_iter()
+        .filter(|v| checkable(&probed, *v))
+        .collect();
+    assert_eq!(
+        runnable,
+        versions,
+        "{label}: the version probe saw other versions\n{}",
+        support.describe()
+    );
     let scenarios = scenarios(extra);
     let mut problems = Vec::new();
     for &version in versions {
@@ -326,8 +345,16 @@ async fn check_at(
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
-/// server-everything's violations and mcpcheck's known false verdicts on it, per transport.
-fn everything_expected(http: bool, version: ProtocolVersion) -> Expected {
+/// How a target is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wire {
+    Http,
+    Stdio,
+    LegacySse,
+}
+
+/// server-everything's violations, per transport and version.
+fn everything_expected(wire: Wire, version: ProtocolVersion) -> Expected {
     let mut e = Expected {
         real_warn: vec![
             "base.invalid-params",         // -32603 for a params shape error
@@ -338,42 +365,74 @@ fn everything_expected(http: bool, version: ProtocolVersion) -> Expected {
         ],
         ..Expected::default()
     };
-    if version == ProtocolVersion::V2025_03_26 {
-        // get-resource-links answers with `resource_link` content, which 2025-03-26 does not have
-        // (added in 2025-06-18): the server ignores the negotiated version.
+    if version <= V2025_03_26 {
+        // get-resource-links answers with `resource_link` content, which 2024-11-05 and
+        // 2025-03-26 do not have (added in 2025-06-18): the server ignores the negotiated version.
         e.real_fail.push("tools.call-each");
     }
-    if http {
-        e.real_fail.extend(["http.origin", "http.session-delete"]);
-        if version >= ProtocolVersion::V2025_11_25 {
-            e.real_fail.push("http.origin-403");
+    if version >= V2025_11_25 {
+        // A plain call of the task-only simulate-research-query is an isError result, not -32601.
+        e.real_fail.push("tools.task-required");
+    }
+    if version == V2025_03_26 {
+        e.real_fail.push("base.batch"); // a batch is refused (400 / no answer): MUST receive them
+    } else if version >= V2025_06_18 && wire != Wire::LegacySse {
+        e.real_warn.push("base.batch-removed"); // run (HTTP) or silently dropped (stdio)
+    }
+    match wire {
+        Wire::Http => {
+            e.real_fail.extend(["http.origin", "http.session-delete"]);
+            if version >= V2025_11_25 {
+                e.real_fail.push("http.origin-403");
+            }
+            e.real_warn.push("http.session-unknown"); // 400, not 404
         }
-        e.real_warn.push("http.session-unknown"); // 400, not 404
-    } else {
-        e.real_warn.push("base.parse-error"); // malformed line dropped silently
+        Wire::Stdio => e.real_warn.push("base.parse-error"), // malformed line dropped silently
+        // SSEServerTransport checks no Origin unless asked to (allowedOrigins): a foreign Origin is
+        // served on /sse and /message. (A malformed POST body is answered 400: no parse-error WARN.)
+        Wire::LegacySse => e.real_fail.push("legacy.origin"),
     }
     e
 }
 
-/// The fixture server on mcp 2.x (`major == 2`) or 1.x, per transport.
-fn fastmcp_expected(major: u8, http: bool) -> Expected {
+/// The fixture server on mcp 2.x (`major == 2`) or 1.x, per transport and version.
+fn fastmcp_expected(major: u8, wire: Wire, version: ProtocolVersion) -> Expected {
     let mut e = Expected {
         real_warn: vec![
-            "prompts.missing-argument", // error code 0, not -32602
-            "resources.unknown-uri",    // -32602 (2.x) or 0 (1.x), not -32002
+            "prompts.missing-argument", // error code 0 (-32603 at 2026-07-28), not -32602
             "tools.pagination",         // junk cursor accepted
             "tools.unknown-tool",       // isError result, not a JSON-RPC error
         ],
         ..Expected::default()
     };
-    if !http {
-        e.real_warn.push("base.parse-error"); // malformed line dropped silently
+    let http = wire == Wire::Http;
+    if version == V2025_03_26 {
+        e.real_fail.push("base.batch"); // a batch is refused (400 / no answer): MUST receive them
+    } else if !http && (version == V2025_06_18 || version == V2025_11_25) {
+        e.real_warn.push("base.batch-removed"); // a batch line is dropped without an answer
     }
-    if http || major == 1 {
-        e.real_warn.push("utilities.cancellation"); // answers the cancelled request
+    if version.features().initialize {
+        // -32602 (2.x) or 0 (1.x), not -32002. (2026-07-28 asks for -32602: v26.err-not-found.)
+        e.real_warn.push("resources.unknown-uri");
+        if !http {
+            e.real_warn.push("base.parse-error"); // malformed line dropped silently
+        }
+        if http || major == 1 {
+            e.real_warn.push("utilities.cancellation"); // answers the cancelled request
+        }
+        if major == 1 {
+            e.real_warn.push("base.method-not-found"); // -32602 for an unknown method
+        }
     }
-    if major == 1 {
-        e.real_warn.push("base.method-not-found"); // -32602 for an unknown method
+    if http && version == V2025_11_25 {
+        // No priming event (id, empty data) on a POST's SSE stream: the SDK primes only when an
+        // event store is configured.
+        e.real_warn.push("http.sse-prime");
+    }
+    if http && version == V2026_07_28 {
+        // Header 2025-11-25 with a 2026-07-28 body: routed as legacy (400 "Missing session ID",
+        // -32600), not HeaderMismatch -32020.
+        e.real_warn.push("v26.http-version-header");
     }
     e
 }
@@ -383,11 +442,12 @@ fn fastmcp_expected(major: u8, http: bool) -> Expected {
 async fn everything_streamable_http() {
     let server = everything_http();
     let url = format!("http://127.0.0.1:{}/mcp", server.port);
-    check_all(
+    check_matrix(
         "server-everything over HTTP",
+        &HTTP_STATEFUL,
         || Target::Http { url: url.clone() },
         Some(&fixture("scenarios/everything")),
-        |v| everything_expected(true, v),
+        |v| everything_expected(Wire::Http, v),
     )
     .await;
 }
@@ -404,22 +464,6 @@ fn everything_sse() -> ServerProcess {
     start_http(Path::new("node"), &args)
 }
 
-/// server-everything over legacy HTTP+SSE: the same protocol findings as over HTTP, plus the
-/// legacy transport's own (see README.md).
-fn everything_legacy_expected(version: ProtocolVersion) -> Expected {
-    let mut e = everything_expected(false, version);
-    // Over HTTP transports the malformed body is answered 400 (the stdio-only WARN goes).
-    e.real_warn.retain(|id| *id != "base.parse-error");
-    // SSEServerTransport checks no Origin unless asked to (allowedOrigins): a foreign Origin is
-    // served on /sse and /message.
-    e.real_fail.push("legacy.origin");
-    if version == ProtocolVersion::V2024_11_05 {
-        // As at 2025-03-26: `resource_link` content, which 2024-11-05 does not have either.
-        e.real_fail.push("tools.call-each");
-    }
-    e
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs fixtures/real-servers/setup.sh (npm)"]
 async fn everything_legacy_sse() {
@@ -429,12 +473,12 @@ async fn everything_legacy_sse() {
         mcpcheck::transport::legacy::detect(&url, &ClientOptions::default()).await,
         "auto-detection does not see the legacy transport at {url}"
     );
-    check_at(
+    check_matrix(
         "server-everything over legacy HTTP+SSE",
-        &ProtocolVersion::STATEFUL,
+        &STATEFUL,
         || Target::LegacySse { url: url.clone() },
         Some(&fixture("scenarios/everything")),
-        everything_legacy_expected,
+        |v| everything_expected(Wire::LegacySse, v),
     )
     .await;
 }
@@ -443,11 +487,12 @@ async fn everything_legacy_sse() {
 #[ignore = "needs fixtures/real-servers/setup.sh (npm)"]
 async fn everything_stdio() {
     let js = everything_js();
-    check_all(
+    check_matrix(
         "server-everything over stdio",
+        &STATEFUL,
         || stdio_target(Path::new("node"), &[&js.display().to_string(), "stdio"]),
         Some(&fixture("scenarios/everything")),
-        |v| everything_expected(false, v),
+        |v| everything_expected(Wire::Stdio, v),
     )
     .await;
 }
@@ -457,11 +502,12 @@ async fn everything_stdio() {
 async fn fastmcp_v2_streamable_http() {
     let server = fastmcp_http("venv");
     let url = format!("http://127.0.0.1:{}/mcp", server.port);
-    check_all(
+    check_matrix(
         "mcp 2.x over HTTP",
+        &HTTP_ALL,
         || Target::Http { url: url.clone() },
         None,
-        |_| fastmcp_expected(2, true),
+        |v| fastmcp_expected(2, Wire::Http, v),
     )
     .await;
 }
@@ -471,11 +517,12 @@ async fn fastmcp_v2_streamable_http() {
 async fn fastmcp_v2_stdio() {
     let py = python("venv");
     let script = fixture("fastmcp_server.py").display().to_string();
-    check_all(
+    check_matrix(
         "mcp 2.x over stdio",
+        &ALL,
         || stdio_target(&py, &[&script, "stdio"]),
         None,
-        |_| fastmcp_expected(2, false),
+        |v| fastmcp_expected(2, Wire::Stdio, v),
     )
     .await;
 }
@@ -485,11 +532,12 @@ async fn fastmcp_v2_stdio() {
 async fn fastmcp_v1_streamable_http() {
     let server = fastmcp_http("venv-mcp1");
     let url = format!("http://127.0.0.1:{}/mcp", server.port);
-    check_all(
+    check_matrix(
         "mcp 1.x over HTTP",
+        &HTTP_STATEFUL,
         || Target::Http { url: url.clone() },
         None,
-        |_| fastmcp_expected(1, true),
+        |v| fastmcp_expected(1, Wire::Http, v),
     )
     .await;
 }
@@ -499,11 +547,77 @@ async fn fastmcp_v1_streamable_http() {
 async fn fastmcp_v1_stdio() {
     let py = python("venv-mcp1");
     let script = fixture("fastmcp_server.py").display().to_string();
-    check_all(
+    check_matrix(
         "mcp 1.x over stdio",
+        &STATEFUL,
         || stdio_target(&py, &[&script, "stdio"]),
         None,
-        |_| fastmcp_expected(1, false),
+        |v| fastmcp_expected(1, Wire::Stdio, v),
+    )
+    .await;
+}
+
+/// The TypeScript SDK v2 fixture (`ts_sdk2_server.mjs`, npm `@modelcontextprotocol/server`):
+/// the 2026-07-28 line, serving 2025-era traffic through its stateless legacy fallback.
+fn ts_sdk2_js() -> PathBuf {
+    installed(install_dir().join("node-sdk2/node_modules/@modelcontextprotocol/server"));
+    fixture("ts_sdk2_server.mjs")
+}
+
+/// The TypeScript SDK v2 fixture's violations, per transport and version.
+fn ts_sdk2_expected(wire: Wire, version: ProtocolVersion) -> Expected {
+    let mut e = Expected {
+        real_warn: vec!["tools.pagination"], // junk cursor accepted
+        ..Expected::default()
+    };
+    let stdio = wire == Wire::Stdio;
+    if version.features().initialize {
+        e.real_warn.push("resources.unknown-uri"); // -32602, not -32002
+        if stdio {
+            e.real_warn.push("base.parse-error"); // malformed line dropped silently
+        }
+    }
+    if version == V2025_03_26 && stdio {
+        e.real_fail.push("base.batch"); // a batch line is dropped: MUST receive them
+    }
+    if version == V2025_06_18 || version == V2025_11_25 {
+        e.real_warn.push("base.batch-removed"); // run (HTTP) or silently dropped (stdio)
+    }
+    e
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs fixtures/real-servers/setup.sh (npm)"]
+async fn ts_sdk2_streamable_http() {
+    let js = ts_sdk2_js().display().to_string();
+    let args = [
+        js,
+        "http".to_string(),
+        "--port".to_string(),
+        "@PORT@".to_string(),
+    ];
+    let server = start_http(Path::new("node"), &args);
+    let url = format!("http://127.0.0.1:{}/mcp", server.port);
+    check_matrix(
+        "TypeScript SDK v2 over HTTP",
+        &HTTP_ALL,
+        || Target::Http { url: url.clone() },
+        None,
+        |v| ts_sdk2_expected(Wire::Http, v),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs fixtures/real-servers/setup.sh (npm)"]
+async fn ts_sdk2_stdio() {
+    let js = ts_sdk2_js().display().to_string();
+    check_matrix(
+        "TypeScript SDK v2 over stdio",
+        &ALL,
+        || stdio_target(Path::new("node"), &[&js, "stdio"]),
+        None,
+        |v| ts_sdk2_expected(Wire::Stdio, v),
     )
     .await;
 }
@@ -640,6 +754,9 @@ fn auth_expected(version: ProtocolVersion) -> Expected {
     if version >= ProtocolVersion::V2025_11_25 {
         e.real_warn.push("auth.401-challenge"); // no scope; error=invalid_token without a token
     }
+    if version == V2025_03_26 {
+        e.real_fail.push("base.batch"); // a batch is refused with 400: MUST receive them
+    }
     e
 }
 
@@ -647,7 +764,7 @@ fn auth_expected(version: ProtocolVersion) -> Expected {
 #[ignore = "needs fixtures/real-servers/setup.sh (pip)"]
 fn fastmcp_v2_oauth_headless() {
     let mut problems = Vec::new();
-    for version in VERSIONS {
+    for version in HTTP_STATEFUL {
         // A 2025-03-26 client sends no `resource`, so the strict server would refuse its token.
         let server = auth_http(version == ProtocolVersion::V2025_03_26);
         let url = format!("http://127.0.0.1:{}/mcp", server.port);

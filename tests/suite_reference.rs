@@ -29,9 +29,13 @@ fn allowed_skip(id: &str, transport: &str, version: ProtocolVersion) -> bool {
         // Polling is optional: these SKIP unless the server closes streams early, and
         // `clean_server_with_sse_polling_passes` requires them to PASS when it does.
         _ if POLLING_ONLY.contains(&id) => true,
+        // Batches exist in 2025-03-26 only; their removal is checked from 2025-06-18 on.
+        _ if id == "base.batch" => version != ProtocolVersion::V2025_03_26,
+        _ if id == "base.batch-removed" => version < ProtocolVersion::V2025_06_18,
         _ => {
             let newer_only = [
                 "tools.name-format",
+                "tools.schema-dialect",
                 "http.origin-403",
                 "http.sse-prime",
                 "client.elicitation-url",

@@ -2,7 +2,7 @@
 //! handling both transports share for them.
 
 use crate::context::Outlet;
-use crate::dispatch::{self, NotificationOutcome, Reply};
+use crate::dispatch::{self, NotificationOutcome};
 use crate::fault::Fault;
 use crate::jsonrpc::{classify, error_response, null_success, Incoming, RpcError};
 use crate::session::Session;
@@ -11,15 +11,28 @@ use serde_json::Value;
 use std::sync::Arc;
 
 /// Why a batch was refused as a whole.
-pub(crate) fn refusal(session: &Session, items: &[Value]) -> Option<RpcError> {
-    if items.is_empty() {
+pub(crate) fn refusal(state: &ServerState, session: &Session, items: &[Value]) -> Option<RpcError> {
+    let negotiated = session.negotiated().map(|n| n.version);
+    let batching = negotiated.is_some_and(|v| v.batching());
+    // Fault `batch-empty-ok`: an empty array passes as a batch with nothing to answer (HTTP 202,
+    // stdio silence) where batches are accepted, instead of JSON-RPC's single -32600 error.
+    if items.is_empty() && !(batching && state.has(Fault::BatchEmptyOk)) {
         return Some(RpcError::invalid_request("empty batch"));
     }
-    match session.negotiated() {
-        Some(n) if n.version.batching() => None,
-        Some(n) => Some(RpcError::invalid_request(format!(
-            "JSON-RPC batches are not part of protocol version {}",
-            n.version
+    match negotiated {
+        // Fault `batch-refused`: the revision that has batches refuses them.
+        Some(_) if batching && state.has(Fault::BatchRefused) => Some(RpcError::invalid_request(
+            "JSON-RPC batches are not accepted",
+        )),
+        Some(_) if batching => None,
+        // Fault `batch-after-removal`: revisions after 2025-03-26 run batches as it did.
+        Some(v)
+            if v > crate::version::Version::V2025_03_26 && state.has(Fault::BatchAfterRemoval) =>
+        {
+            None
+        }
+        Some(v) => Some(RpcError::invalid_request(format!(
+            "JSON-RPC batches are not part of protocol version {v}"
         ))),
         None => Some(RpcError::invalid_request(
             "Server not initialized: send initialize (unbatched) first",
@@ -44,8 +57,10 @@ pub(crate) async fn run(
                 ));
             }
             Incoming::Request { id, method, params } => {
-                if let Reply::Message(m) =
-                    dispatch::request(state, session, id, &method, params, Outlet::Session).await
+                if let Some(m) =
+                    dispatch::request(state, session, id, &method, params, Outlet::Session)
+                        .await
+                        .into_message()
                 {
                     out.push(m);
                 }

@@ -2,6 +2,7 @@
 //! but `initialize` and `ping` before initialization) and capability gating (methods of a
 //! capability that is not offered are unknown), and registers requests for cancellation.
 
+use crate::cached_result::{CachedResult, ResultBody};
 use crate::config::Capability;
 use crate::context::{Failure, HandlerResult, Outlet, Params, RequestCtx};
 use crate::fault::Fault;
@@ -20,8 +21,27 @@ use std::time::Duration;
 pub(crate) enum Reply {
     /// A response message.
     Message(Value),
+    /// A success response whose result was serialised ahead of time (`tools/list` pages).
+    Cached {
+        /// The request's id.
+        id: Value,
+        /// The result.
+        result: Arc<CachedResult>,
+    },
     /// Nothing: the request was cancelled.
     Silent,
+}
+
+impl Reply {
+    /// The response as a message to edit or re-wrap (a cached result is copied into it);
+    /// `None` when there is nothing to send.
+    pub fn into_message(self) -> Option<Value> {
+        match self {
+            Reply::Message(m) => Some(m),
+            Reply::Cached { id, result } => Some(result.response(id)),
+            Reply::Silent => None,
+        }
+    }
 }
 
 /// What became of a notification.
@@ -72,15 +92,19 @@ pub(crate) async fn request(
         state.load_faults.pace().await;
     }
     let outcome = handle(state, session, &id, method, params, outlet).await;
-    match outcome {
-        Ok(result) => {
-            let id = if method == "ping" && state.has(Fault::WrongResponseId) {
-                shifted_id(&id)
-            } else {
-                id
-            };
-            Reply::Message(response(id, result))
+    let id_out = |id: Value| {
+        if method == "ping" && state.has(Fault::WrongResponseId) {
+            shifted_id(&id)
+        } else {
+            id
         }
+    };
+    match outcome {
+        Ok(ResultBody::Built(result)) => Reply::Message(response(id_out(id), result)),
+        Ok(ResultBody::Cached(result)) => Reply::Cached {
+            id: id_out(id),
+            result,
+        },
         Err(Failure::Rpc(e)) => Reply::Message(error_response(id, &e)),
         Err(Failure::Cancelled) => Reply::Silent,
     }
@@ -106,7 +130,7 @@ async fn handle(
     method: &str,
     params: Option<Value>,
     outlet: Outlet,
-) -> HandlerResult {
+) -> Result<ResultBody, Failure> {
     let token = progress_token(params.as_ref());
     let params: Params = match params {
         None => Params::new(),
@@ -114,8 +138,8 @@ async fn handle(
         Some(_) => return Err(RpcError::invalid_params("params must be an object").into()),
     };
     match method {
-        "initialize" => return lifecycle::initialize(state, session, &params),
-        "ping" => return lifecycle::ping(state),
+        "initialize" => return lifecycle::initialize(state, session, &params).map(Into::into),
+        "ping" => return lifecycle::ping(state).map(Into::into),
         _ => {}
     }
     if !session.is_initialized() {
@@ -132,7 +156,7 @@ async fn handle(
     }
     let Some(cap) = capability_of(method) else {
         if state.has(Fault::UnknownMethodOk) {
-            return Ok(json!({}));
+            return Ok(json!({}).into());
         }
         return Err(RpcError::method_not_found(method).into());
     };
@@ -143,32 +167,41 @@ async fn handle(
     }
     let cancel = session.begin_request(id);
     let ctx = RequestCtx::new(state.clone(), session.clone(), token, outlet, cancel);
-    let out = match method {
-        "tools/list" => tools::list(&ctx, &params),
-        "tools/call" if state.has(Fault::LoadErrorRate) && state.load_faults.inject_error() => {
-            Err(RpcError::internal("injected failure (load-error-rate)").into())
-        }
-        "tools/call" => match crate::tasks::route_tools_call(&ctx, &params) {
-            Some(decided) => decided,
-            None => tools::call(&ctx, &params).await,
-        },
-        "tasks/get" => crate::tasks::get(&ctx, &params),
-        "tasks/result" => crate::tasks::result(&ctx, &params).await,
-        "tasks/cancel" => crate::tasks::cancel(&ctx, &params),
-        "tasks/list" => crate::tasks::list(&ctx, &params),
-        "resources/list" => resources::list(&ctx, &params),
-        "resources/templates/list" => resources::templates(&ctx, &params),
-        "resources/read" => resources::read(&ctx, &params),
-        "resources/subscribe" => resources::subscribe(&ctx, &params),
-        "resources/unsubscribe" => resources::unsubscribe(&ctx, &params),
-        "prompts/list" => prompts::list(&ctx, &params),
-        "prompts/get" => prompts::get(&ctx, &params),
-        "completion/complete" => completion::complete(&ctx, &params),
-        "logging/setLevel" => logging::set_level(&ctx, &params),
-        other => Err(RpcError::method_not_found(other).into()),
+    let out = if method == "tools/list" {
+        tools::list(&ctx, &params)
+    } else {
+        route(&ctx, method, &params).await.map(Into::into)
     };
     session.end_request(id);
     out
+}
+
+/// Runs the handler of an initialized session's `method` (other than `tools/list`).
+async fn route(ctx: &RequestCtx, method: &str, params: &Params) -> HandlerResult {
+    let state = &ctx.state;
+    match method {
+        "tools/call" if state.has(Fault::LoadErrorRate) && state.load_faults.inject_error() => {
+            Err(RpcError::internal("injected failure (load-error-rate)").into())
+        }
+        "tools/call" => match crate::tasks::route_tools_call(ctx, params) {
+            Some(decided) => decided,
+            None => tools::call(ctx, params).await,
+        },
+        "tasks/get" => crate::tasks::get(ctx, params),
+        "tasks/result" => crate::tasks::result(ctx, params).await,
+        "tasks/cancel" => crate::tasks::cancel(ctx, params),
+        "tasks/list" => crate::tasks::list(ctx, params),
+        "resources/list" => resources::list(ctx, params),
+        "resources/templates/list" => resources::templates(ctx, params),
+        "resources/read" => resources::read(ctx, params),
+        "resources/subscribe" => resources::subscribe(ctx, params),
+        "resources/unsubscribe" => resources::unsubscribe(ctx, params),
+        "prompts/list" => prompts::list(ctx, params),
+        "prompts/get" => prompts::get(ctx, params),
+        "completion/complete" => completion::complete(ctx, params),
+        "logging/setLevel" => logging::set_level(ctx, params),
+        other => Err(RpcError::method_not_found(other).into()),
+    }
 }
 
 /// Handles one notification. Unknown notifications are ignored, never answered.

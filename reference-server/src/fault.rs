@@ -208,6 +208,22 @@ faults! {
     V26SessionMinted => "v26-session-minted", "2026-07-28: modern HTTP responses carry an Mcp-Session-Id header";
     /// Log messages without the opt-in (2026-07-28).
     V26LogUnrequested => "v26-log-unrequested", "2026-07-28: a modern tools/call without `io.modelcontextprotocol/logLevel` gets notifications/message on its stream";
+    /// Tampered requestState accepted (2026-07-28 MRTR).
+    V26MrtrStateUnchecked => "v26-mrtr-state-unchecked", "2026-07-28: an MRTR retry whose requestState was altered (a flipped byte) is served instead of -32602";
+    /// A missing input response is an error (2026-07-28 MRTR).
+    V26MrtrMissingInputError => "v26-mrtr-missing-input-error", "2026-07-28: an MRTR retry without the input response asked for is answered -32602 instead of another input_required";
+    /// Input requests for undeclared capabilities (2026-07-28 MRTR).
+    V26MrtrWithoutCapability => "v26-mrtr-without-capability", "2026-07-28: the MRTR tools ask for input (elicitation, sampling, roots) the request's client capabilities did not declare instead of -32021";
+    /// Malformed input requests (2026-07-28 MRTR).
+    V26MrtrBadInputRequest => "v26-mrtr-bad-input-request", "2026-07-28: the inputRequests entry of an MRTR tool names an unknown method (user/ask) and has no params";
+    /// input_required on tools/list (2026-07-28 MRTR).
+    V26MrtrOnList => "v26-mrtr-on-list", "2026-07-28: a modern tools/list from a client that declared `roots` is answered input_required (asking roots/list) although only tools/call, resources/read and prompts/get may be";
+    /// Listen streams open without the acknowledgement (2026-07-28).
+    V26ListenNoAck => "v26-listen-no-ack", "2026-07-28: subscriptions/listen streams start without notifications/subscriptions/acknowledged";
+    /// Numeric subscription ids stringified (2026-07-28).
+    V26ListenWrongSubscriptionId => "v26-listen-wrong-subscription-id", "2026-07-28: a listen request's numeric id is echoed as a string in _meta subscriptionId (7 -> \"7\")";
+    /// Listen delivers events outside its filter (2026-07-28).
+    V26ListenUnfiltered => "v26-listen-unfiltered", "2026-07-28: notifications/resources/updated reaches every open subscription, also those that did not subscribe to the URI";
     /// Sampling sent to a client that did not declare it.
     SamplingWithoutCapability => "sampling-without-capability", "ask_model sends sampling/createMessage to a client that did not declare the `sampling` capability";
     /// Elicitation schema with a nested object.
@@ -242,6 +258,14 @@ faults! {
     LegacyResponseInPost => "legacy-response-in-post", "legacy POST /messages answers requests in the POST body (200 JSON) instead of as SSE `message` events";
     /// No Origin validation on the legacy transport.
     LegacyNoOriginCheck => "legacy-no-origin-check", "a foreign Origin header is accepted on /sse and /messages instead of 403";
+    /// 2025-03-26 batches refused.
+    BatchRefused => "batch-refused", "2025-03-26: a JSON-RPC batch is refused (HTTP 400, stdio error -32600) instead of run";
+    /// Batches run after their removal.
+    BatchAfterRemoval => "batch-after-removal", "2025-06-18 and later: a JSON-RPC batch is run and answered as in 2025-03-26 instead of refused";
+    /// Empty batches accepted.
+    BatchEmptyOk => "batch-empty-ok", "2025-03-26: an empty array is taken as an empty batch (HTTP 202, stdio silence) instead of one -32600 error";
+    /// A tool's inputSchema is not a valid JSON Schema.
+    ToolSchemaInvalid => "tool-schema-invalid", "2025-11-25: the search tool's inputSchema gives its `query` property the type \"text\" (no JSON Schema 2020-12 type)";
 }
 
 impl Fault {
@@ -282,7 +306,7 @@ mod tests {
 
     #[test]
     fn has_every_switch_of_the_brief() {
-        assert_eq!(Fault::ALL.len(), 47 + 30 + 11 + 5 + 3 + 5 + 4);
+        assert_eq!(Fault::ALL.len(), 47 + 30 + 11 + 5 + 3 + 5 + 4 + 8 + 4);
         assert_eq!(Fault::ALL.iter().filter(|f| f.is_auth()).count(), 30);
     }
 }

@@ -19,6 +19,7 @@
 mod assets;
 mod auth;
 mod batch;
+mod cached_result;
 mod client_requests;
 mod config;
 mod context;

@@ -7,7 +7,7 @@
 use crate::batch;
 use crate::config::ServerConfig;
 use crate::context::Outlet;
-use crate::dispatch::{self, NotificationOutcome, Reply};
+use crate::dispatch::{self, NotificationOutcome};
 use crate::fault::Fault;
 use crate::jsonrpc::{classify, error_response, null_success, Incoming, RpcError};
 use crate::session::Session;
@@ -159,7 +159,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
                     crate::limits::Exceeded::new(crate::limits::Limit::Batch, max, Value::Null);
                 let _ = tx.send(refused.message());
             }
-            Ok(Value::Array(items)) => match batch::refusal(session, &items) {
+            Ok(Value::Array(items)) => match batch::refusal(state, session, &items) {
                 Some(e) => {
                     let _ = tx.send(error_response(Value::Null, &e));
                 }
@@ -215,7 +215,7 @@ async fn handle_message(
             let work = async move {
                 let reply =
                     dispatch::request(&state, &session, id, &method, params, Outlet::Session).await;
-                if let Reply::Message(m) = reply {
+                if let Some(m) = reply.into_message() {
                     let _ = tx.send(m);
                 }
             };

@@ -38,8 +38,12 @@ enum LoadAction {
 /// Options of a load run.
 #[derive(Debug, Args)]
 pub struct LoadRunArgs {
-    /// The Streamable HTTP endpoint (http://…).
+    /// The Streamable HTTP endpoint (http://… or https://…).
     url: Option<String>,
+    /// https: also trust the root certificate(s) of this PEM file (a private or self-signed
+    /// CA); host names are still verified.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
     /// A built-in profile (smoke, throughput, soak, churn, auth) or a profile file.
     #[arg(long, short = 'p', default_value = "smoke", value_name = "NAME|FILE")]
     profile: String,
@@ -308,7 +312,12 @@ async fn run_cmd(a: LoadRunArgs) -> ExitCode {
             profile.run_length().as_secs_f64()
         );
     }
-    let opts = LoadOptions { url, headers, auth };
+    let opts = LoadOptions {
+        url,
+        ca_cert: a.ca_cert.clone(),
+        headers,
+        auth,
+    };
     let report = crate::load::run(&profile, &opts, move |p, _| {
         if live {
             let _ = writeln!(std::io::stderr().lock(), "{}", console::live_line(p, open));

@@ -73,6 +73,10 @@ pub struct SuiteArgs {
     /// allowed); more is a failed check, never unbounded memory.
     #[arg(long, default_value = "10M", value_name = "SIZE")]
     pub max_body: String,
+    /// https: also trust the root certificate(s) of this PEM file (a private or self-signed
+    /// CA); host names are still verified.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// Write a report: `console:PATH`, `json:PATH`, `junit:PATH`, `markdown:PATH` or
     /// `html:PATH` (repeatable).
     #[arg(long = "report", value_name = "FORMAT:PATH")]

@@ -310,6 +310,7 @@ pub(super) fn suite_options(target: Target, a: &SuiteArgs) -> Result<SuiteOption
             timeout,
             headers,
             max_body_bytes,
+            ca_cert: a.ca_cert.clone(),
         },
         spec_version,
         vars,

@@ -10,8 +10,10 @@ use super::token::LoadAuth;
 /// Where and how to run a profile.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
-    /// The Streamable HTTP endpoint (http:// only).
+    /// The Streamable HTTP endpoint (http:// or https://).
     pub url: String,
+    /// A PEM file of extra roots to trust for an https:// endpoint (`--ca-cert`).
+    pub ca_cert: Option<std::path::PathBuf>,
     /// Extra headers on every request (e.g. `Authorization: Bearer …`).
     pub headers: Vec<(String, String)>,
     /// The bearer token (and its refresher) of an authenticated run.
@@ -30,7 +32,7 @@ pub enum LoadError {
     /// The profile needs something this run does not have.
     #[error("{0}")]
     Skipped(String),
-    /// Nothing listens at the target.
+    /// Nothing listens at the target, or it refused the connection (TLS included).
     #[error("cannot connect to {0}")]
     Unreachable(String),
 }
@@ -54,18 +56,24 @@ pub async fn run(
             )));
         }
     }
-    let endpoint = Endpoint::resolve(&opts.url, &opts.headers).await?;
-    // One connection first, so a target that is not there is a usage error, not a run whose
-    // every call failed.
-    if engine::conn::Conn::open(&endpoint, profile.timeout)
-        .await
-        .is_err()
-    {
-        return Err(LoadError::Unreachable(opts.url.clone()));
+    let endpoint =
+        Endpoint::resolve_with(&opts.url, &opts.headers, opts.ca_cert.as_deref()).await?;
+    // One connection first, so a target that is not there (or whose certificate is not
+    // trusted) is a usage error, not a run whose every call failed.
+    if let Err(e) = engine::conn::Conn::connect(&endpoint, profile.timeout).await {
+        let hint = if e.detail.contains("UnknownIssuer") && opts.ca_cert.is_none() {
+            " (a private or self-signed CA? pass --ca-cert FILE)"
+        } else {
+            ""
+        };
+        return Err(LoadError::Unreachable(format!(
+            "{}: {}{hint}",
+            opts.url, e.detail
+        )));
     }
     let mut profile = profile.clone();
     if profile.operations.iter().any(|o| o.schema_tool.is_some()) {
-        schema_args::prepare(&mut profile, &endpoint)
+        schema_args::prepare(&mut profile, &endpoint, opts.ca_cert.as_deref())
             .await
             .map_err(LoadError::Prepare)?;
     }

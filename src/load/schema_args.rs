@@ -19,10 +19,20 @@ pub const VARIANTS: usize = 32;
 /// Pages of tools/list read at most.
 const MAX_PAGES: usize = 20;
 
-/// Replaces the bodies of every `arguments_from_schema` operation with generated variants.
-pub async fn prepare(profile: &mut Profile, endpoint: &Endpoint) -> Result<(), String> {
+/// Replaces the bodies of every `arguments_from_schema` operation with generated variants;
+/// `ca_cert` is the run's `--ca-cert` (extra roots for an https endpoint).
+pub async fn prepare(
+    profile: &mut Profile,
+    endpoint: &Endpoint,
+    ca_cert: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let scheme = if endpoint.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let url = format!(
-        "http://{}{}",
+        "{scheme}://{}{}",
         endpoint
             .base_headers
             .get(hyper::header::HOST)
@@ -39,6 +49,7 @@ pub async fn prepare(profile: &mut Profile, endpoint: &Endpoint) -> Result<(), S
     let opts = ClientOptions {
         timeout: profile.timeout,
         headers,
+        ca_cert: ca_cert.map(Into::into),
         ..ClientOptions::default()
     };
     let tools = list_tools(&url, opts, profile.protocol_version).await?;

@@ -257,6 +257,25 @@ async fn run_steps(
                 });
             }
         }
+        // A step that could not run (above) is a finding. A failed precondition then ends the
+        // check before the step's own expectations are judged, since they presuppose it (e.g. a
+        // session-id format when no session id was issued): SKIP if nothing failed so far, else
+        // what failed.
+        if step.require.iter().any(|r| {
+            render_expect(r.get_ref(), &vars).map_or(true, |r| expect::evaluate(&r, &doc).is_err())
+        }) {
+            if !session_ended {
+                let _ = session.close().await;
+            }
+            if findings.is_empty() {
+                return Outcome::Skip(
+                    step.skip_reason
+                        .clone()
+                        .unwrap_or_else(|| "precondition not met".into()),
+                );
+            }
+            return Outcome::Findings(findings);
+        }
         for e in &step.expect {
             let rendered = match render_expect(e.get_ref(), &vars) {
                 Ok(r) => r,
@@ -278,22 +297,6 @@ async fn run_steps(
                     s.location(e.span().start),
                 ));
             }
-        }
-        // A failed precondition ends the check: SKIP if nothing failed so far, else what failed.
-        if step.require.iter().any(|r| {
-            render_expect(r.get_ref(), &vars).map_or(true, |r| expect::evaluate(&r, &doc).is_err())
-        }) {
-            if !session_ended {
-                let _ = session.close().await;
-            }
-            if findings.is_empty() {
-                return Outcome::Skip(
-                    step.skip_reason
-                        .clone()
-                        .unwrap_or_else(|| "precondition not met".into()),
-                );
-            }
-            return Outcome::Findings(findings);
         }
     }
     if let Some(name) = &s.file.builtin {

@@ -86,9 +86,10 @@ impl HttpTransport {
                 "`{url}` is not an http(s) URL"
             )));
         }
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(opts.timeout)
+            .connect_timeout(opts.timeout);
+        let client = super::roots::trust(builder, opts.ca_cert.as_deref())?
             .build()
             .map_err(|e| TransportError::Connect(error_chain(&e)))?;
         let inner = Inner {

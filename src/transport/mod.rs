@@ -8,6 +8,7 @@ pub mod http;
 pub mod inbox;
 pub mod legacy;
 mod record;
+pub mod roots;
 pub mod sse;
 pub mod stdio;
 
@@ -69,6 +70,9 @@ pub struct ClientOptions {
     pub max_body_bytes: usize,
     /// Extra headers sent on every HTTP request (e.g. `Authorization`).
     pub headers: Vec<(String, String)>,
+    /// A PEM file of extra root certificates to trust for https:// targets (`--ca-cert`),
+    /// beside the webpki roots.
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 impl Default for ClientOptions {
@@ -77,6 +81,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(10),
             max_body_bytes: DEFAULT_MAX_BODY,
             headers: Vec::new(),
+            ca_cert: None,
         }
     }
 }

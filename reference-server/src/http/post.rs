@@ -152,7 +152,7 @@ async fn initialize_new(state: Arc<ServerState>, id: Value, params: Option<Value
     session.gauges().hold_slot(slot);
     let reply =
         dispatch::request(&state, &session, id, "initialize", params, Outlet::Session).await;
-    let Reply::Message(msg) = reply else {
+    let Some(msg) = reply.into_message() else {
         return reply::empty(StatusCode::ACCEPTED);
     };
     let created = session.is_initialized();
@@ -208,6 +208,9 @@ async fn request(
         drop((guard, pending));
         return match reply {
             Reply::Message(m) => reply::json(StatusCode::OK, &m),
+            Reply::Cached { id, result } => {
+                reply::json_bytes(StatusCode::OK, result.response_bytes(&id))
+            }
             // Only a cancelled request has no response; there is nothing left to send.
             Reply::Silent => reply::empty(StatusCode::ACCEPTED),
         };
@@ -231,7 +234,7 @@ async fn request(
             Outlet::Stream(tx.clone()),
         )
         .await;
-        if let Reply::Message(m) = reply {
+        if let Some(m) = reply.into_message() {
             let _ = tx.send(m);
         }
     });
@@ -248,7 +251,7 @@ async fn handle_batch(state: Arc<ServerState>, headers: &HeaderMap, items: Vec<V
     if let Some(refused) = limits::check_batch(&state.limits.limits, items.len()) {
         return refused.into_response();
     }
-    if let Some(e) = batch::refusal(&session, &items) {
+    if let Some(e) = batch::refusal(&state, &session, &items) {
         return reply::rpc_error(StatusCode::BAD_REQUEST, &e);
     }
     let replies = batch::run(&state, &session, items).await;

@@ -15,7 +15,12 @@ pub(crate) fn json(status: StatusCode, body: &Value) -> Response {
     // `to_vec` writes straight into a buffer; `to_string` (Display) goes through `fmt` per
     // token. A `Value` always serialises, the fallback is only for the type system.
     let text = serde_json::to_vec(body).unwrap_or_else(|_| body.to_string().into_bytes());
-    let mut r = (status, text).into_response();
+    json_bytes(status, text)
+}
+
+/// `status` with a body already serialised as JSON.
+pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut r = (status, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -9,7 +9,6 @@ use super::route::{self, Prepared, Route};
 use super::stream::{response_stream, CancelOnDrop};
 use super::{headers, listen, meta};
 use crate::context::Outlet;
-use crate::dispatch::Reply;
 use crate::fault::Fault;
 use crate::http::reply;
 use crate::jsonrpc::{classify, codes, error_response, Incoming, RpcError};
@@ -120,10 +119,11 @@ pub(crate) async fn handle(state: Arc<ServerState>, headers: &HeaderMap, msg: Va
         streamed(state.clone(), prepared)
     } else {
         let session = route::session_for(&prepared.meta);
-        match route::execute(&state, prepared, &session, Outlet::Session).await {
-            Reply::Message(m) => reply::json(status_of_message(&m), &m),
+        let reply = route::execute(&state, prepared, &session, Outlet::Session).await;
+        match reply.into_message() {
+            Some(m) => reply::json(status_of_message(&m), &m),
             // Only a cancelled request has no response; nothing is left to send.
-            Reply::Silent => reply::empty(StatusCode::ACCEPTED),
+            None => reply::empty(StatusCode::ACCEPTED),
         }
     };
     finish(&state, response)
@@ -138,7 +138,7 @@ fn streamed(state: Arc<ServerState>, prepared: Prepared) -> Response {
     let stream = response_stream(rx, policy, guard, state.shutdown_signal());
     tokio::spawn(async move {
         let reply = route::execute(&state, prepared, &session, Outlet::Stream(tx.clone())).await;
-        if let Reply::Message(m) = reply {
+        if let Some(m) = reply.into_message() {
             let _ = tx.send(m);
         }
     });

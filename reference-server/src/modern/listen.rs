@@ -15,6 +15,7 @@ use super::results;
 use super::route::Prepared;
 use super::stream::{keep_alive, message_event};
 use crate::config::Capability;
+use crate::fault::Fault;
 use crate::jsonrpc::{notification, response, RpcError};
 use crate::session::lock;
 use crate::state::ServerState;
@@ -106,8 +107,11 @@ impl Filter {
 }
 
 struct Listener {
+    /// The subscription id its messages carry.
     id: Value,
     filter: Filter,
+    /// Fault `v26-listen-unfiltered`: every resource update is sent, subscribed or not.
+    unfiltered: bool,
     tx: mpsc::UnboundedSender<Value>,
 }
 
@@ -152,7 +156,10 @@ impl Listeners {
     /// Sends `notifications/resources/updated` for `uri` to the subscriptions that asked.
     pub fn resource_updated(&self, uri: &str) {
         let open = lock(&self.open);
-        for l in open.values().filter(|l| l.filter.wants_uri(uri)) {
+        for l in open
+            .values()
+            .filter(|l| l.unfiltered || l.filter.wants_uri(uri))
+        {
             let msg = notification("notifications/resources/updated", json!({"uri": uri}));
             let _ = l.tx.send(tag(msg, &l.id));
         }
@@ -167,11 +174,15 @@ pub(crate) fn open(
     filter: Filter,
 ) -> (Registration, mpsc::UnboundedReceiver<Value>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let ack = notification(
-        "notifications/subscriptions/acknowledged",
-        json!({"notifications": filter.to_json()}),
-    );
-    let _ = tx.send(tag(ack, id));
+    let id = &subscription_id(state, id);
+    // Fault `v26-listen-no-ack`: the stream starts with the events.
+    if !state.has(Fault::V26ListenNoAck) {
+        let ack = notification(
+            "notifications/subscriptions/acknowledged",
+            json!({"notifications": filter.to_json()}),
+        );
+        let _ = tx.send(tag(ack, id));
+    }
     let listeners = state.modern.listeners();
     let key = listeners.next.fetch_add(1, Ordering::Relaxed);
     lock(&listeners.open).insert(
@@ -179,6 +190,7 @@ pub(crate) fn open(
         Listener {
             id: id.clone(),
             filter,
+            unfiltered: state.has(Fault::V26ListenUnfiltered),
             tx,
         },
     );
@@ -195,7 +207,18 @@ pub(crate) fn open(
 pub(crate) fn closing(state: &ServerState, prepared: &Prepared) -> Value {
     let msg = response(prepared.id.clone(), json!({}));
     let msg = results::shape(state, &prepared.method, prepared.params.as_ref(), msg);
-    tag(msg, &prepared.id)
+    tag(msg, &subscription_id(state, &prepared.id))
+}
+
+/// The id the messages of subscription `id` carry: the listen request's id with its JSON type,
+/// or under fault `v26-listen-wrong-subscription-id` a number as a string.
+fn subscription_id(state: &ServerState, id: &Value) -> Value {
+    match id {
+        Value::Number(n) if state.has(Fault::V26ListenWrongSubscriptionId) => {
+            Value::String(n.to_string())
+        }
+        other => other.clone(),
+    }
 }
 
 /// One step of a listen stream.

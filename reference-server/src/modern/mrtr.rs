@@ -10,6 +10,7 @@
 use super::errors::missing_capability;
 use super::meta::RequestMeta;
 use super::request_state::Binding;
+use crate::fault::Fault;
 use crate::jsonrpc::RpcError;
 use crate::services::asking::NAMES;
 use crate::services::ToolOutput;
@@ -112,7 +113,13 @@ fn input_required(state: &ServerState, tool: &str, args: &Value, ask: &Ask) -> V
         .sealer()
         .seal(&Binding::new(tool, args, &[ask.key]));
     let mut requests = Map::new();
-    requests.insert(ask.key.into(), ask.request.clone());
+    let request = if state.has(Fault::V26MrtrBadInputRequest) {
+        // Fault: a method no client knows, and no params.
+        json!({"method": "user/ask"})
+    } else {
+        ask.request.clone()
+    };
+    requests.insert(ask.key.into(), request);
     json!({"resultType": INPUT_REQUIRED, "inputRequests": requests, "requestState": sealed})
 }
 
@@ -137,7 +144,8 @@ pub(crate) fn call(
         Some(_) => return Err(RpcError::invalid_params("`arguments` must be an object")),
     };
     let ask = ask_for(&tool, args.as_object().unwrap_or(&Map::new()), meta);
-    if !ask.allowed {
+    // Fault `v26-mrtr-without-capability`: ask anyway.
+    if !ask.allowed && !state.has(Fault::V26MrtrWithoutCapability) {
         return Err(missing_capability(ask.required));
     }
     let responses = match params.get("inputResponses") {
@@ -161,6 +169,8 @@ pub(crate) fn call(
                 "`inputResponses` without the `requestState` of the round they answer",
             ))
         }
+        // Fault `v26-mrtr-state-unchecked`: any state is taken on trust.
+        (Some(_), _) if state.has(Fault::V26MrtrStateUnchecked) => {}
         (Some(s), _) => {
             state
                 .modern
@@ -170,11 +180,33 @@ pub(crate) fn call(
         }
     }
     let Some(answer) = responses.and_then(|r| r.get(ask.key)) else {
+        if state.has(Fault::V26MrtrMissingInputError) {
+            return Err(RpcError::invalid_params(format!(
+                "the input response `{}` is missing",
+                ask.key
+            )));
+        }
         // The input asked for is missing: ask again rather than fail.
         return Ok(input_required(state, &tool, &args, &ask));
     };
     let output = interpret(&tool, answer).map_err(RpcError::invalid_params)?;
     Ok(output.to_json(Version::NEWEST))
+}
+
+/// Fault `v26-mrtr-on-list`: the `input_required` a modern `tools/list` gets when its client
+/// declared `roots` (only `tools/call`, `resources/read` and `prompts/get` may be answered so).
+pub(crate) fn list_input_required(
+    state: &ServerState,
+    meta: &RequestMeta,
+    method: &str,
+) -> Option<Value> {
+    (method == "tools/list" && state.has(Fault::V26MrtrOnList) && meta.has_capability("roots"))
+        .then(|| {
+            json!({
+                "resultType": INPUT_REQUIRED,
+                "inputRequests": {"client_roots": {"method": "roots/list", "params": {}}},
+            })
+        })
 }
 
 /// The tool's result from the client's answer, or why the answer is malformed.

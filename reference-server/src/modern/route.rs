@@ -164,16 +164,20 @@ pub(crate) async fn execute(
             Ok(result) => response(id, result),
             Err(e) => error_response(id, &e),
         }),
-        Route::Handler => dispatch::request(state, session, id, &method, params, outlet).await,
+        Route::Handler => match mrtr::list_input_required(state, &meta, &method) {
+            Some(asked) => Reply::Message(response(id, asked)),
+            None => dispatch::request(state, session, id, &method, params, outlet).await,
+        },
         // The transports serve listen streams themselves (`listen`); never routed here.
         Route::Listen => Reply::Message(error_response(
             id,
             &RpcError::internal("subscriptions/listen is served by the transport"),
         )),
     };
-    match reply {
-        Reply::Message(m) => Reply::Message(results::shape(state, &method, kept.as_ref(), m)),
-        Reply::Silent => Reply::Silent,
+    // Shaping edits the result, so a cached one is copied into a message first.
+    match reply.into_message() {
+        Some(m) => Reply::Message(results::shape(state, &method, kept.as_ref(), m)),
+        None => Reply::Silent,
     }
 }
 

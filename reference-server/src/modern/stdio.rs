@@ -7,7 +7,7 @@ use super::listen::{self, Filter};
 use super::route::{self, Prepared, Route};
 use super::stream::is_response;
 use crate::context::Outlet;
-use crate::dispatch::{self, Reply};
+use crate::dispatch;
 use crate::jsonrpc::{classify, error_response, is_valid_id, Incoming, RpcError};
 use crate::state::ServerState;
 use serde_json::Value;
@@ -84,7 +84,7 @@ async fn run(state: Arc<ServerState>, out: mpsc::UnboundedSender<Value>, prepare
         async move {
             let reply =
                 route::execute(&state, prepared, &session, Outlet::Stream(tx.clone())).await;
-            if let Reply::Message(m) = reply {
+            if let Some(m) = reply.into_message() {
                 let _ = tx.send(m);
             }
         }

@@ -3,19 +3,23 @@
 //! What a session lists depends only on the server's configuration (its faults, fixed at
 //! start), the session's revision and whether it enabled the `beta` tool; so the catalog and
 //! its `tools/list` JSON are built at most once per (revision, beta) pair instead of on every
-//! `tools/call` (which checks the tool is listed) and every `tools/list`. Lock-free once built:
-//! `OnceLock` reads are a single atomic load.
+//! `tools/call` (which checks the tool is listed) and every `tools/list`. The pages
+//! `tools/list` issues are kept serialised too ([`CachedResult`]), so answering one copies
+//! bytes instead of building and serialising a `Value` tree. Lock-free once built: `OnceLock`
+//! reads are a single atomic load.
 
 use super::ToolSpec;
+use crate::cached_result::CachedResult;
 use crate::version::Version;
 use serde_json::Value;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// What one (revision, beta) pair lists.
 #[derive(Default)]
 struct Slot {
     specs: OnceLock<Vec<ToolSpec>>,
     listed: OnceLock<Vec<Value>>,
+    pages: OnceLock<Vec<Arc<CachedResult>>>,
 }
 
 /// The cached catalogs of one server (a field of `ServerState`).
@@ -59,6 +63,18 @@ impl CatalogCache {
     ) -> Option<&[Value]> {
         self.slot(version, beta)
             .map(|s| s.listed.get_or_init(build).as_slice())
+    }
+
+    /// The `tools/list` results of every page the server issues for `version`/`beta` (page
+    /// `i` starts at `i × page size`), built once like `specs`.
+    pub fn pages(
+        &self,
+        version: Version,
+        beta: bool,
+        build: impl FnOnce() -> Vec<Arc<CachedResult>>,
+    ) -> Option<&[Arc<CachedResult>]> {
+        self.slot(version, beta)
+            .map(|s| s.pages.get_or_init(build).as_slice())
     }
 }
 

@@ -258,6 +258,13 @@ pub(crate) fn build_catalog(state: &ServerState, version: Version, beta: bool) -
             search::add_required_language(&mut s.input_schema);
         }
     }
+    // Fault `tool-schema-invalid`: from 2025-11-25 (where tool schemas must be valid JSON
+    // Schema, 2020-12 by default) one property of search's inputSchema has no valid type.
+    if version >= Version::V2025_11_25 && state.has(Fault::ToolSchemaInvalid) {
+        if let Some(s) = tools.last_mut() {
+            search::break_query_type(&mut s.input_schema);
+        }
+    }
     tools.extend(data::specs());
     tools.extend(echo::specs());
     tools.push(slow::spec());

@@ -89,6 +89,14 @@ pub(crate) fn add_required_language(schema: &mut Value) {
     }
 }
 
+/// Gives the `query` property the type `"text"`, which no JSON Schema dialect has (the
+/// `tool-schema-invalid` fault: the inputSchema is no valid 2020-12 schema).
+pub(crate) fn break_query_type(schema: &mut Value) {
+    if let Some(query) = schema.pointer_mut("/properties/query") {
+        query["type"] = json!("text");
+    }
+}
+
 /// Runs a search.
 pub(crate) fn call(args: &Args) -> ToolResult {
     let query = arg_str(args, "query")?.to_lowercase();

@@ -163,6 +163,14 @@ pub fn fault_probe_file(fault: mcp_reference_server::Fault) -> &'static str {
         | V26NotFound32002
         | V26SessionMinted
         | V26LogUnrequested => "faults_modern",
+        V26MrtrStateUnchecked
+        | V26MrtrMissingInputError
+        | V26MrtrWithoutCapability
+        | V26MrtrBadInputRequest
+        | V26MrtrOnList
+        | V26ListenNoAck
+        | V26ListenWrongSubscriptionId
+        | V26ListenUnfiltered => "faults_mrtr",
         SamplingWithoutCapability
         | ElicitationNestedSchema
         | ElicitationUrlUndeclared
@@ -172,6 +180,7 @@ pub fn fault_probe_file(fault: mcp_reference_server::Fault) -> &'static str {
         | TaskResultNoRelatedMeta
         | TaskUnknownIdWrongCode
         | TaskCancelTerminalOk => "faults_tasks",
+        BatchRefused | BatchAfterRemoval | BatchEmptyOk | ToolSchemaInvalid => "faults_batch",
     }
 }
 

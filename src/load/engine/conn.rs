@@ -1,8 +1,10 @@
 //! One virtual user's HTTP/1.1 connection (hyper's client `conn` API, not a pooled client: the
 //! user owns its socket, which is what keeps the generator's CPU per request low) and the full
 //! JSON-RPC round trip over it: the body is read to its end and parsed, and an SSE response is
-//! parsed event by event until the response with the request's id arrives.
+//! parsed event by event until the response with the request's id arrives. An https endpoint
+//! gets a TLS session per connection ([`super::tls`]).
 
+use super::tls::{Stream, Tls, TlsSetupError};
 use crate::load::metrics::{ErrorKind, TransportKind};
 use crate::transport::SseParser;
 use bytes::Bytes;
@@ -14,6 +16,7 @@ use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde_json::Value;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -23,7 +26,7 @@ pub const SESSION_HEADER: &str = "mcp-session-id";
 /// The `MCP-Protocol-Version` header.
 pub const VERSION_HEADER: &str = "mcp-protocol-version";
 
-/// Where the load goes: a plain-HTTP Streamable HTTP endpoint.
+/// Where the load goes: a Streamable HTTP endpoint, http:// or https://.
 #[derive(Clone, Debug)]
 pub struct Endpoint {
     /// The resolved socket address.
@@ -32,14 +35,19 @@ pub struct Endpoint {
     pub path: Uri,
     /// Headers every request carries (Host, Accept, user headers).
     pub base_headers: HeaderMap,
+    /// The TLS client of an https:// endpoint.
+    pub tls: Option<Tls>,
 }
 
 /// Why the endpoint cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum EndpointError {
-    /// Not an http:// URL.
+    /// Not an http:// or https:// URL.
     #[error("{0}")]
     Url(String),
+    /// The TLS client cannot be set up (e.g. an unreadable `--ca-cert`).
+    #[error(transparent)]
+    Tls(#[from] TlsSetupError),
     /// The host did not resolve.
     #[error("cannot resolve {host}: {detail}")]
     Resolve {
@@ -51,20 +59,42 @@ pub enum EndpointError {
 }
 
 impl Endpoint {
-    /// Resolves `url` (http:// only) and prepares the headers, adding `extra` (e.g. Authorization).
+    /// Resolves `url` and prepares the headers, adding `extra` (e.g. Authorization); an
+    /// https:// URL trusts the webpki roots only.
     pub async fn resolve(url: &str, extra: &[(String, String)]) -> Result<Self, EndpointError> {
+        Self::resolve_with(url, extra, None).await
+    }
+
+    /// Like [`Endpoint::resolve`]; an https:// URL also trusts the certificates of the PEM
+    /// file `ca_cert` (ignored for http://).
+    pub async fn resolve_with(
+        url: &str,
+        extra: &[(String, String)],
+        ca_cert: Option<&Path>,
+    ) -> Result<Self, EndpointError> {
         let parsed =
             url::Url::parse(url).map_err(|e| EndpointError::Url(format!("`{url}`: {e}")))?;
-        if parsed.scheme() != "http" {
-            return Err(EndpointError::Url(format!(
-                "`{url}`: the load engine speaks plain http:// (HTTP/1.1) only"
-            )));
-        }
+        let https = match parsed.scheme() {
+            "http" => false,
+            "https" => true,
+            _ => {
+                return Err(EndpointError::Url(format!(
+                    "`{url}`: the load engine speaks http:// and https:// (HTTP/1.1) only"
+                )))
+            }
+        };
         let host = parsed
             .host_str()
             .ok_or_else(|| EndpointError::Url(format!("`{url}` has no host")))?
             .to_string();
-        let port = parsed.port_or_known_default().unwrap_or(80);
+        let tls = if https {
+            Some(Tls::new(&host, ca_cert)?)
+        } else {
+            None
+        };
+        let port = parsed
+            .port_or_known_default()
+            .unwrap_or(if https { 443 } else { 80 });
         let lookup = host
             .trim_start_matches('[')
             .trim_end_matches(']')
@@ -110,6 +140,7 @@ impl Endpoint {
             addr,
             path,
             base_headers,
+            tls,
         })
     }
 }
@@ -190,7 +221,7 @@ pub fn probe(bytes: &[u8], id: u64) -> Result<Option<Answer>, ErrorKind> {
 }
 
 /// hyper's connection future: it does the socket I/O for the [`SendRequest`] handle.
-type Driver = http1::Connection<TokioIo<TcpStream>, Full<Bytes>>;
+type Driver = http1::Connection<TokioIo<Stream>, Full<Bytes>>;
 
 /// An open HTTP/1.1 connection. Its I/O is driven inside the user's own task (polled beside
 /// each wait of a request) rather than by a spawned task: one task per user and no cross-task
@@ -227,17 +258,43 @@ fn io_error(_: impl std::fmt::Debug) -> ErrorKind {
     ErrorKind::Transport(TransportKind::Io)
 }
 
+/// Why a connection could not be opened: the kind the report counts, and what happened.
+#[derive(Debug, thiserror::Error)]
+#[error("{detail}")]
+pub struct ConnectError {
+    /// How the report counts it.
+    pub kind: ErrorKind,
+    /// What happened, for a person (e.g. the TLS refusal).
+    pub detail: String,
+}
+
 impl Conn {
     /// Connects to `ep` within `timeout`.
     pub async fn open(ep: &Endpoint, timeout: Duration) -> Result<Conn, ErrorKind> {
+        Self::connect(ep, timeout).await.map_err(|e| e.kind)
+    }
+
+    /// Like [`Conn::open`], saying why a connection failed.
+    pub async fn connect(ep: &Endpoint, timeout: Duration) -> Result<Conn, ConnectError> {
+        let failed = |detail: String| ConnectError {
+            kind: ErrorKind::Transport(TransportKind::Connect),
+            detail,
+        };
         let connect = async {
-            let stream = TcpStream::connect(ep.addr)
+            let tcp = TcpStream::connect(ep.addr)
                 .await
-                .map_err(|_| ErrorKind::Transport(TransportKind::Connect))?;
-            let _ = stream.set_nodelay(true);
+                .map_err(|e| failed(format!("TCP connect to {}: {e}", ep.addr)))?;
+            let _ = tcp.set_nodelay(true);
+            let stream = match &ep.tls {
+                None => Stream::Plain(tcp),
+                Some(tls) => tls
+                    .handshake(tcp)
+                    .await
+                    .map_err(|e| failed(format!("TLS handshake with {}: {e}", ep.addr)))?,
+            };
             let (sender, conn) = http1::handshake(TokioIo::new(stream))
                 .await
-                .map_err(|_| ErrorKind::Transport(TransportKind::Connect))?;
+                .map_err(|e| failed(format!("HTTP/1.1 handshake: {e}")))?;
             Ok(Conn {
                 sender,
                 driver: Some(conn),
@@ -246,7 +303,12 @@ impl Conn {
         };
         tokio::time::timeout(timeout, connect)
             .await
-            .unwrap_or(Err(ErrorKind::Timeout))
+            .unwrap_or_else(|_| {
+                Err(ConnectError {
+                    kind: ErrorKind::Timeout,
+                    detail: format!("no connection to {} within {timeout:?}", ep.addr),
+                })
+            })
     }
 
     /// Whether the connection can take another request (first letting it notice a close by

@@ -6,6 +6,7 @@
 pub mod closed;
 pub mod conn;
 pub mod open;
+pub mod tls;
 pub mod vu;
 
 use super::metrics::{ErrorKind, Interval, MetricsHub, OpMetrics, OpName, Sample, TransportKind};

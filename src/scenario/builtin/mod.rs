@@ -4,16 +4,21 @@
 //! detects) in the file like any other scenario; `args` pass parameters.
 
 mod argsgen;
+mod batch;
 mod client;
 mod completion;
 mod legacy;
 mod lifecycle;
+mod listen;
 mod listing;
 mod modern;
 mod modern_era;
+mod mrtr;
+mod mrtr_checks;
 mod progress;
 mod prompts;
 mod resources;
+mod schema_dialect;
 mod sse;
 mod tasks;
 mod tools;
@@ -143,7 +148,10 @@ pub struct Skip(pub String);
 /// A builtin's outcome: findings (none = PASS), or SKIP.
 pub type BuiltinResult = Result<Vec<Finding>, Skip>;
 
-const NAMES: [&str; 25] = [
+const NAMES: [&str; 37] = [
+    "base.batch",
+    "base.batch-removed",
+    "tools.schema-dialect",
     "pagination.walk",
     "legacy.endpoint-event",
     "tools.call-each",
@@ -165,6 +173,15 @@ const NAMES: [&str; 25] = [
     "v26.err-codes",
     "v26.legacy-traffic",
     "v26.dual-era",
+    "v26.mrtr-methods",
+    "v26.mrtr-shape",
+    "v26.mrtr-retry",
+    "v26.mrtr-missing-input",
+    "v26.mrtr-state-integrity",
+    "v26.mrtr-capability",
+    "v26.sub-ack-first",
+    "v26.sub-id",
+    "v26.sub-filter",
     "sse.polling",
     "sse.disconnect-not-cancel",
     "sse.resume-own-stream",
@@ -185,6 +202,9 @@ pub fn names() -> Vec<&'static str> {
 pub async fn run(name: &str, ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
     match name {
         "pagination.walk" => listing::pagination(ctx).await,
+        "base.batch" => batch::batch(ctx).await,
+        "base.batch-removed" => batch::batch_removed(ctx).await,
+        "tools.schema-dialect" => schema_dialect::schema_dialect(ctx).await,
         "legacy.endpoint-event" => legacy::endpoint_event(ctx).await,
         "tools.call-each" => tools::call_each(ctx).await,
         "tools.output-schema" => tools::output_schema(ctx).await,
@@ -205,6 +225,15 @@ pub async fn run(name: &str, ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
         "v26.err-codes" => modern::err_codes(ctx).await,
         "v26.legacy-traffic" => modern_era::legacy_traffic(ctx).await,
         "v26.dual-era" => modern_era::dual_era(ctx).await,
+        "v26.mrtr-methods" => mrtr_checks::methods(ctx).await,
+        "v26.mrtr-shape" => mrtr_checks::shape(ctx).await,
+        "v26.mrtr-retry" => mrtr_checks::retry(ctx).await,
+        "v26.mrtr-missing-input" => mrtr_checks::missing_input(ctx).await,
+        "v26.mrtr-state-integrity" => mrtr_checks::state_integrity(ctx).await,
+        "v26.mrtr-capability" => mrtr_checks::capability(ctx).await,
+        "v26.sub-ack-first" => listen::ack_first(ctx).await,
+        "v26.sub-id" => listen::ids(ctx).await,
+        "v26.sub-filter" => listen::filter(ctx).await,
         "sse.polling" => sse::polling(ctx).await,
         "sse.disconnect-not-cancel" => sse::disconnect_not_cancel(ctx).await,
         "sse.resume-own-stream" => sse::resume_own_stream(ctx).await,

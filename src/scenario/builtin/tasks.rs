@@ -14,8 +14,8 @@ const RELATED_TASK: &str = "io.modelcontextprotocol/related-task";
 
 const TERMINAL: [&str; 3] = ["completed", "failed", "cancelled"];
 
-/// The tool (and arguments) a builtin uses: `args.tool`, else the first listed tool whose
-/// `execution.taskSupport` is one of `support`.
+/// The tool (and arguments) a builtin uses: `args.tool` and `args.arguments` rendered, then
+/// [`choose_tool`] over the listed tools.
 fn pick_tool(ctx: &BuiltinCtx<'_>, support: &[&str]) -> Result<(String, Value), Skip> {
     let render = |k: &str| {
         ctx.args
@@ -24,26 +24,66 @@ fn pick_tool(ctx: &BuiltinCtx<'_>, support: &[&str]) -> Result<(String, Value), 
             .transpose()
             .map_err(|e| Skip(e.to_string()))
     };
-    let arguments = render("arguments")?.unwrap_or_else(|| json!({}));
-    if let Some(name) = render("tool")?.and_then(|v| v.as_str().map(str::to_string)) {
+    let arguments = render("arguments")?;
+    let tool = render("tool")?.and_then(|v| v.as_str().map(str::to_string));
+    choose_tool(&ctx.run.tools, support, tool, arguments).map_err(Skip)
+}
+
+/// `tool` when configured, else the first of `tools` whose `execution.taskSupport` is one of
+/// `support` and for which arguments can be built. The arguments are `arguments` when
+/// configured, else built from the tool's `inputSchema`: an empty object would fail a tool with
+/// required inputs, and the server's (correct) -32602 for that would read as "no
+/// CreateTaskResult". `Err` is the reason to skip.
+fn choose_tool(
+    tools: &[Value],
+    support: &[&str],
+    tool: Option<String>,
+    arguments: Option<Value>,
+) -> Result<(String, Value), String> {
+    let name_of = |t: &Value| t.get("name").and_then(Value::as_str).map(str::to_string);
+    if let Some(name) = tool {
+        let arguments = arguments
+            .or_else(|| {
+                tools
+                    .iter()
+                    .find(|t| name_of(t).as_deref() == Some(name.as_str()))
+                    .and_then(schema_arguments)
+            })
+            .unwrap_or_else(|| json!({}));
         return Ok((name, arguments));
     }
-    ctx.run
-        .tools
+    let what = format!("execution.taskSupport {}", support.join(" or "));
+    let candidates: Vec<&Value> = tools
         .iter()
-        .find(|t| {
+        .filter(|t| {
             t.pointer("/execution/taskSupport")
                 .and_then(Value::as_str)
                 .is_some_and(|s| support.contains(&s))
         })
-        .and_then(|t| t.get("name").and_then(Value::as_str))
-        .map(|n| (n.to_string(), arguments))
-        .ok_or_else(|| {
-            Skip(format!(
-                "the server lists no tool with execution.taskSupport {}",
-                support.join(" or ")
-            ))
+        .collect();
+    if candidates.is_empty() {
+        return Err(format!("the server lists no tool with {what}"));
+    }
+    candidates
+        .into_iter()
+        .find_map(|t| {
+            let args = match &arguments {
+                Some(a) => a.clone(),
+                None => schema_arguments(t)?,
+            };
+            Some((name_of(t)?, args))
         })
+        .ok_or_else(|| {
+            format!("no tool with {what} has arguments the harness can build (set `arguments`)")
+        })
+}
+
+/// Arguments for `tool` built from its `inputSchema` (an absent schema takes none).
+fn schema_arguments(tool: &Value) -> Option<Value> {
+    match tool.get("inputSchema") {
+        Some(schema) => super::argsgen::build_arguments(schema),
+        None => Some(json!({})),
+    }
 }
 
 /// Sends a task-augmented `tools/call`; the task id and the task, or a finding.
@@ -351,7 +391,42 @@ pub async fn task_required(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
 
 #[cfg(test)]
 mod tests {
-    use super::legal;
+    use super::{choose_tool, legal};
+    use serde_json::json;
+
+    #[test]
+    fn task_tools_get_arguments_built_from_their_schema() {
+        // server-everything's task-only tool: `topic` is required, so `{}` would be refused.
+        let tools = vec![
+            json!({"name": "plain", "inputSchema": {"type": "object"}}),
+            json!({"name": "research", "execution": {"taskSupport": "required"},
+                "inputSchema": {"type": "object", "properties": {"topic": {"type": "string"}},
+                    "required": ["topic"]}}),
+        ];
+        let (name, args) = choose_tool(&tools, &["optional", "required"], None, None).unwrap();
+        assert_eq!(name, "research");
+        assert_eq!(args, json!({"topic": "mcpcheck"}));
+        // Configured arguments win; a configured tool gets its schema's arguments otherwise.
+        let given = choose_tool(&tools, &["required"], None, Some(json!({"topic": "x"})));
+        assert_eq!(given.unwrap().1, json!({"topic": "x"}));
+        let named = choose_tool(&tools, &["optional"], Some("research".into()), None).unwrap();
+        assert_eq!(
+            named,
+            ("research".to_string(), json!({"topic": "mcpcheck"}))
+        );
+    }
+
+    #[test]
+    fn no_task_tool_or_no_buildable_arguments_is_a_skip_reason() {
+        let none = choose_tool(&[json!({"name": "plain"})], &["optional"], None, None);
+        assert!(none.unwrap_err().contains("lists no tool"));
+        let opaque = vec![
+            json!({"name": "t", "execution": {"taskSupport": "optional"},
+            "inputSchema": {"type": "object", "properties": {"x": {}}, "required": ["x"]}}),
+        ];
+        let skip = choose_tool(&opaque, &["optional"], None, None).unwrap_err();
+        assert!(skip.contains("arguments"), "{skip}");
+    }
 
     #[test]
     fn status_changes_follow_the_state_machine() {

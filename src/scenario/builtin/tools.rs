@@ -127,11 +127,7 @@ pub async fn call_each(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
         };
 
         if let Some(err) = resp.get("error") {
-            // 2026-07-28: a tool that needs a client capability the request did not declare
-            // (the harness declares none) must be refused with -32021; that is the rule kept.
-            let missing_capability = ctx.session.stateless().is_some()
-                && err.get("code").and_then(Value::as_i64) == Some(-32021);
-            if missing_capability {
+            if refuses_missing_capability(err, ctx.session.stateless().is_some()) {
                 continue;
             }
             findings.push(ctx.finding_at(
@@ -147,6 +143,25 @@ pub async fn call_each(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
         }
     }
     Ok(findings)
+}
+
+/// Whether a `tools/call` error is the server refusing for want of a client capability the
+/// harness did not declare (it declares none), which keeps the rule rather than breaking one.
+/// 2026-07-28 defines that refusal: -32021 (MissingRequiredClientCapability). At the stateful
+/// versions a server must not use a capability the client did not negotiate (basic/lifecycle,
+/// "only use capabilities that were successfully negotiated"), and no code is defined: an error
+/// naming the capabilities it needs (`data.requiredCapabilities`, the 2026-07-28 shape that the
+/// Python SDK sends at every version) is such a refusal, not a tool failure.
+fn refuses_missing_capability(err: &Value, stateless: bool) -> bool {
+    let code = err.get("code").and_then(Value::as_i64);
+    let names_capabilities = err
+        .pointer("/data/requiredCapabilities")
+        .is_some_and(Value::is_object);
+    if stateless {
+        code == Some(-32021)
+    } else {
+        names_capabilities
+    }
 }
 
 /// `tools.output-schema`: tools declaring `outputSchema` return conforming `structuredContent`.
@@ -241,4 +256,29 @@ pub async fn name_format(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
         }
     }
     Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuses_missing_capability;
+    use serde_json::json;
+
+    #[test]
+    fn a_refusal_for_an_undeclared_client_capability_is_not_a_tool_failure() {
+        // mcp 2.3.0 at 2025-06-18, a tool whose resolver elicits: the client declared nothing.
+        let sdk = json!({"code": -32021, "message": "Client did not declare the form elicitation capability",
+            "data": {"requiredCapabilities": {"elicitation": {"form": {}}}}});
+        assert!(refuses_missing_capability(&sdk, false));
+        assert!(refuses_missing_capability(&sdk, true));
+        // 2026-07-28 defines the code; the data is not needed there.
+        let bare = json!({"code": -32021, "message": "missing capability"});
+        assert!(refuses_missing_capability(&bare, true));
+        assert!(!refuses_missing_capability(&bare, false));
+        // Any other error stays a finding.
+        let internal = json!({"code": -32603, "message": "boom"});
+        assert!(!refuses_missing_capability(&internal, false));
+        assert!(!refuses_missing_capability(&internal, true));
+        let odd = json!({"code": -32603, "data": {"requiredCapabilities": "sampling"}});
+        assert!(!refuses_missing_capability(&odd, false));
+    }
 }

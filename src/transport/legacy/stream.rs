@@ -61,9 +61,10 @@ pub(super) async fn open(
             "`{url}` is not an http(s) URL"
         )));
     }
-    let client = reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(opts.timeout)
+        .connect_timeout(opts.timeout);
+    let client = crate::transport::roots::trust(builder, opts.ca_cert.as_deref())?
         .build()
         .map_err(|e| TransportError::Connect(e.to_string()))?;
     let started = Instant::now();

@@ -106,6 +106,9 @@ async fn handle_single(legacy: Arc<Legacy>, session: Arc<Session>, msg: Value) -
                 .await
                 {
                     Reply::Message(m) => reply::json(StatusCode::OK, &m),
+                    Reply::Cached { id, result } => {
+                        reply::json_bytes(StatusCode::OK, result.response_bytes(&id))
+                    }
                     Reply::Silent => accepted(),
                 };
             }
@@ -121,7 +124,7 @@ async fn handle_single(legacy: Arc<Legacy>, session: Arc<Session>, msg: Value) -
                 let state = legacy.server.clone();
                 let reply =
                     dispatch::request(&state, &session, id, &method, params, Outlet::Session).await;
-                if let Reply::Message(m) = reply {
+                if let Some(m) = reply.into_message() {
                     session.push(m);
                 }
             });
@@ -133,7 +136,7 @@ async fn handle_single(legacy: Arc<Legacy>, session: Arc<Session>, msg: Value) -
 /// A JSON array: refused unless the session's revision batches, else run and answered on the
 /// stream as one array event.
 async fn handle_batch(legacy: Arc<Legacy>, session: Arc<Session>, items: Vec<Value>) -> Response {
-    if let Some(e) = batch::refusal(&session, &items) {
+    if let Some(e) = batch::refusal(&legacy.server, &session, &items) {
         return reply::rpc_error(StatusCode::BAD_REQUEST, &e);
     }
     let replies = batch::run(&legacy.server, &session, items).await;
