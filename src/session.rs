@@ -88,6 +88,10 @@ pub struct Session {
     client_caps: Value,
     /// Every server→client request received (the first ones, up to the cap), as evidence.
     server_requests: Kept<Value>,
+    /// Server notifications judged run-wide (see [`JUDGED_NOTIFICATIONS`]), the first ones.
+    judged_notifications: Kept<Value>,
+    /// The ids of the `subscriptions/listen` requests sent (the first ones).
+    listen_ids: Kept<Value>,
     init_result: Option<Value>,
     version: Option<ProtocolVersion>,
     /// The 2026-07-28 per-request declarations, when the session speaks the stateless wire.
@@ -95,6 +99,14 @@ pub struct Session {
     /// Headers for the next HTTP POST only (taken by the exchange).
     request_headers: Vec<(String, String)>,
 }
+
+/// Server notifications a session keeps for run-wide judging: elicitation completions (their
+/// ids must have been issued) and cancellations (2026-07-28: listen ids only). The session also
+/// keeps URL-elicitation-required errors (-32042), which issue elicitation ids too.
+pub const JUDGED_NOTIFICATIONS: [&str; 2] = [
+    "notifications/elicitation/complete",
+    "notifications/cancelled",
+];
 
 impl Session {
     /// Connects: builds the HTTP client for a URL (nothing is sent yet) or spawns the command.
@@ -139,6 +151,8 @@ impl Session {
             replies: HashMap::new(),
             client_caps: json!({}),
             server_requests: Kept::new(cap, Evict::Newest, "server requests"),
+            judged_notifications: Kept::new(cap, Evict::Newest, "judged notifications"),
+            listen_ids: Kept::new(cap, Evict::Newest, "listen ids"),
             init_result: None,
             version: None,
             stateless: None,
@@ -173,6 +187,11 @@ impl Session {
 
     /// In stateless mode: the message with its `_meta` fields, and the next POST's headers set.
     fn prepare(&mut self, message: Value) -> Value {
+        if message.get("method").and_then(Value::as_str) == Some("subscriptions/listen") {
+            if let Some(id) = message.get("id") {
+                self.listen_ids.push(id.clone(), &self.transcript);
+            }
+        }
         let Some(st) = &self.stateless else {
             return message;
         };
@@ -473,6 +492,18 @@ impl Session {
     /// Every server→client request received so far (answered or not), in arrival order.
     pub fn server_requests(&self) -> &[Value] {
         self.server_requests.as_slice()
+    }
+
+    /// Every server notification received so far whose method is one of
+    /// [`JUDGED_NOTIFICATIONS`], and every -32042 error response, in arrival order (kept even
+    /// when a step consumed it).
+    pub fn judged_notifications(&self) -> &[Value] {
+        self.judged_notifications.as_slice()
+    }
+
+    /// The ids of the `subscriptions/listen` requests sent so far with `send` or `start`.
+    pub fn listen_ids(&self) -> &[Value] {
+        self.listen_ids.as_slice()
     }
 
     /// Ends the session: HTTP sends `DELETE` when a session id exists (returning its facts);

@@ -11,6 +11,7 @@ use auth_common::{Mode, CLIENT, USER};
 use common::{explain, not_passing, pack};
 use mcp_reference_server::Fault;
 use mcpcheck::check::{RunReport, Verdict};
+use mcpcheck::protocol::ProtocolVersion;
 use mcpcheck::report::{self, Format, RenderOptions};
 use mcpcheck::scenario::Scenario;
 use regex::Regex;
@@ -32,11 +33,19 @@ fn verdict<'a>(r: &'a RunReport, id: &str) -> &'a Verdict {
 }
 
 async fn clean_run(mode: Mode, ttl: Option<Duration>) -> RunReport {
+    clean_run_at(mode, ttl, None).await
+}
+
+async fn clean_run_at(
+    mode: Mode,
+    ttl: Option<Duration>,
+    version: Option<ProtocolVersion>,
+) -> RunReport {
     let all = pack();
     let scenarios = auth_pack(&all);
     assert!(scenarios.len() >= 30, "the auth pack is loaded");
     let env = auth_common::start(mode, BTreeSet::new(), ttl).await;
-    let report = auth_common::run(&env, &scenarios, None).await;
+    let report = auth_common::run(&env, &scenarios, version).await;
     env.shutdown().await;
     let bad = not_passing(&report);
     assert!(bad.is_empty(), "{mode:?}:\n{}", explain(&bad));
@@ -90,6 +99,101 @@ async fn upstream_pack_passes() {
     for id in ["flow.upstream", "flow.code-pkce-dcr", "flow.refresh"] {
         assert_eq!(verdict(&r, id), &Verdict::Pass, "{id}");
     }
+}
+
+/// The pack at 2026-07-28 in every deployment: the probes and MCP calls go out in the stateless
+/// form, and the checks that hold there run (not SKIP) and pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pack_passes_at_2026_07_28_in_every_deployment() {
+    let v = Some(ProtocolVersion::V2026_07_28);
+    let r = clean_run_at(Mode::SameOrigin, None, v).await;
+    for id in [
+        "auth.no-token-401",
+        "auth.prm-as",
+        "as.meta-issuer",
+        "as.iss-response",
+        "flow.code-pkce-dcr",
+        "flow.cimd",
+        "flow.pre-registered",
+        "flow.client-credentials",
+        "flow.refresh",
+        "auth.invalid-token",
+        "auth.scope-enforced",
+        "auth.insufficient-scope",
+        "tok.revocation",
+        "v2607.iss-emit",
+        "v2607.no-offline-access",
+        "v2607.one-challenge",
+    ] {
+        assert_eq!(
+            verdict(&r, id),
+            &Verdict::Pass,
+            "{id}\n{}",
+            explain(&[r.checks.iter().find(|c| c.id == id).unwrap()])
+        );
+    }
+    let flow = r
+        .checks
+        .iter()
+        .find(|c| c.id == "flow.code-pkce-dcr")
+        .unwrap();
+    let mcp_posts: Vec<String> = flow
+        .transcript
+        .iter()
+        .filter_map(|e| match e {
+            mcpcheck::transcript::Entry::HttpRequest { url, headers, .. }
+                if *url == r_url(&flow.transcript) =>
+            {
+                headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("mcp-method"))
+                    .map(|(_, v)| v.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        mcp_posts.len() >= 3 && mcp_posts.iter().all(|m| m == "tools/list"),
+        "every MCP request (probe, open, list) is a stateless tools/list: {mcp_posts:?}"
+    );
+    // v2607.app-type: the dynamic registration names the client's application_type (native:
+    // a loopback redirect), and lists the refresh_token grant (v2607.refresh).
+    let registration = flow
+        .transcript
+        .iter()
+        .find_map(|e| match e {
+            mcpcheck::transcript::Entry::HttpRequest {
+                method, url, body, ..
+            } if method == "POST" && url.ends_with("/register") => body.clone(),
+            _ => None,
+        })
+        .expect("a dynamic registration");
+    let reg: serde_json::Value = serde_json::from_str(&registration).unwrap();
+    assert_eq!(reg["application_type"], "native", "{reg}");
+    assert!(
+        reg["grant_types"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|x| x == "refresh_token")),
+        "{reg}"
+    );
+    let r = clean_run_at(Mode::SeparateAs, None, v).await;
+    for id in ["flow.code-pkce-dcr", "auth.audience", "as.meta-issuer"] {
+        assert_eq!(verdict(&r, id), &Verdict::Pass, "{id}");
+    }
+    let r = clean_run_at(Mode::Upstream, None, v).await;
+    for id in ["flow.upstream", "flow.refresh"] {
+        assert_eq!(verdict(&r, id), &Verdict::Pass, "{id}");
+    }
+}
+
+/// The MCP endpoint: the URL of the first request of a check (its probe).
+fn r_url(t: &[mcpcheck::transcript::Entry]) -> String {
+    t.iter()
+        .find_map(|e| match e {
+            mcpcheck::transcript::Entry::HttpRequest { url, .. } => Some(url.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -414,4 +518,39 @@ fn a_bad_auth_step_is_a_load_error_with_its_line() {
     let text = "id = \"x.auth\"\ntitle = \"t\"\nspec = [\"RFC 6749\"]\nlevel = \"MUST\"\nrequires_vars = [\"username\"]\n\n[[step]]\nauth = { action = \"authorize\", pkce = \"S1\" }\n";
     let e = mcpcheck::scenario::loader::parse("mine.toml", text).unwrap_err();
     assert!(e.message.contains("unknown pkce `S1`"), "{e}");
+}
+
+/// The 2026-07-28 checks against their faults, at the level of the rule each breaks: `iss`
+/// missing while advertised is a MUST (FAIL); `offline_access` asked by the resource and a
+/// challenge that does not name every needed scope are SHOULDs (WARN).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_2026_07_28_faults_are_caught_at_their_level() {
+    let all = pack();
+    for (fault, id, want) in [
+        ("auth-iss-missing-on-error", "v2607.iss-emit", Verdict::Fail),
+        ("auth-no-iss-in-response", "v2607.iss-emit", Verdict::Fail),
+        (
+            "auth-offline-access-in-challenge",
+            "v2607.no-offline-access",
+            Verdict::Warn,
+        ),
+        ("auth-step-up-partial", "v2607.one-challenge", Verdict::Warn),
+    ] {
+        let s: Vec<&Scenario> = all.iter().filter(|s| s.file.id == id).collect();
+        assert_eq!(s.len(), 1, "{id}");
+        let env = auth_common::start(
+            Mode::SameOrigin,
+            BTreeSet::from([Fault::from_name(fault).unwrap()]),
+            None,
+        )
+        .await;
+        let r = auth_common::run(&env, &s, Some(ProtocolVersion::V2026_07_28)).await;
+        env.shutdown().await;
+        assert_eq!(
+            r.checks[0].verdict,
+            want,
+            "{fault} × {id}\n{}",
+            explain(&[&r.checks[0]])
+        );
+    }
 }

@@ -36,7 +36,11 @@ fn applicable(version: ProtocolVersion) -> Vec<&'static str> {
         ids.extend(["client.elicitation-actions", "client.elicitation-form"]);
     }
     if version >= ProtocolVersion::V2025_11_25 {
-        ids.extend(["client.elicitation-url", "client.elicitation-url-gate"]);
+        ids.extend([
+            "client.elicitation-complete",
+            "client.elicitation-url",
+            "client.elicitation-url-gate",
+        ]);
     }
     ids.sort_unstable();
     ids
@@ -72,7 +76,7 @@ fn assert_clean(report: &RunReport, version: ProtocolVersion, wire: &str) {
 async fn the_clean_server_passes_over_http_at_every_stateful_version() {
     let all = pack();
     let scenarios = client_scenarios(&all);
-    assert_eq!(scenarios.len(), 8);
+    assert_eq!(scenarios.len(), 9);
     let server = http_server(ServerConfig::default()).await;
     for version in ProtocolVersion::STATEFUL_HTTP {
         let report = run(

@@ -69,6 +69,9 @@ const ALSO_OVER_STDIO: &[&str] = &[
     "batch-after-removal",
     "batch-empty-ok",
     "tool-schema-invalid",
+    // Elicitation completion ids and 2026-07-28 cancellation ids are judged on both transports.
+    "elicitation-complete-unknown-id",
+    "v26-cancel-wrong-id",
 ];
 
 #[test]

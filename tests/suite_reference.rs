@@ -40,6 +40,7 @@ fn allowed_skip(id: &str, transport: &str, version: ProtocolVersion) -> bool {
                 "http.sse-prime",
                 "client.elicitation-url",
                 "client.elicitation-url-gate",
+                "client.elicitation-complete",
                 "tasks.lifecycle",
                 "tasks.cancel",
                 "tools.task-required",

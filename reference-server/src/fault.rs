@@ -176,6 +176,12 @@ faults! {
     AuthCimdMismatchAccepted => "auth-cimd-mismatch-accepted", "a client ID metadata document whose client_id is not its URL is accepted";
     /// Upstream token passthrough.
     AuthUpstreamTokenPassthrough => "auth-upstream-token-passthrough", "upstream mode: /mcp accepts the upstream IdP's access token as is";
+    /// 2026-07-28: error redirects without iss while the metadata advertises it.
+    AuthIssMissingOnError => "auth-iss-missing-on-error", "error redirects of the authorization endpoint lack `iss` while the metadata advertises authorization_response_iss_parameter_supported";
+    /// 2026-07-28: offline_access in the 401 challenge.
+    AuthOfflineAccessInChallenge => "auth-offline-access-in-challenge", "the 401 challenge on /mcp asks for `offline_access` in its scope (a resource should not: refresh tokens are not a resource requirement)";
+    /// 2026-07-28: a 403 that does not name every scope the call needs.
+    AuthStepUpPartial => "auth-step-up-partial", "a 403 insufficient_scope names only part of the scopes (the granted ones, not the missing one the call needs), so a step-up to the challenged scopes is refused again";
     /// A tool is listed under another name (snapshot fault).
     SnapToolRenamed => "snap-tool-renamed", "the weather tool is listed (and called) as `get_weather` instead of `weather` (a breaking change for snapshots)";
     /// A tool gains a required argument (snapshot fault).
@@ -266,6 +272,12 @@ faults! {
     BatchEmptyOk => "batch-empty-ok", "2025-03-26: an empty array is taken as an empty batch (HTTP 202, stdio silence) instead of one -32600 error";
     /// A tool's inputSchema is not a valid JSON Schema.
     ToolSchemaInvalid => "tool-schema-invalid", "2025-11-25: the search tool's inputSchema gives its `query` property the type \"text\" (no JSON Schema 2020-12 type)";
+    /// Session messages go out on every GET stream.
+    BroadcastNotifications => "broadcast-notifications", "a second GET stream no longer ends the first: messages not tied to a request (list changes, resource updates) go out on every open GET stream of the session";
+    /// notifications/elicitation/complete names an id never issued.
+    ElicitationCompleteUnknownId => "elicitation-complete-unknown-id", "2025-11-25: after an accepted URL-mode elicitation, notifications/elicitation/complete names an elicitationId the server never issued";
+    /// notifications/cancelled for a non-listen request.
+    V26CancelWrongId => "v26-cancel-wrong-id", "2026-07-28: a subscriptions/listen stream also carries notifications/cancelled naming a request id that is not the listen's";
 }
 
 impl Fault {
@@ -306,7 +318,7 @@ mod tests {
 
     #[test]
     fn has_every_switch_of_the_brief() {
-        assert_eq!(Fault::ALL.len(), 47 + 30 + 11 + 5 + 3 + 5 + 4 + 8 + 4);
-        assert_eq!(Fault::ALL.iter().filter(|f| f.is_auth()).count(), 30);
+        assert_eq!(Fault::ALL.len(), 47 + 33 + 11 + 5 + 3 + 5 + 4 + 8 + 4 + 3);
+        assert_eq!(Fault::ALL.iter().filter(|f| f.is_auth()).count(), 33);
     }
 }

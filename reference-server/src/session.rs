@@ -43,6 +43,9 @@ enum Outbox {
 struct HttpOutbox {
     stream: Option<mpsc::UnboundedSender<Value>>,
     backlog: VecDeque<Value>,
+    /// Earlier GET streams kept open by the `broadcast-notifications` fault: each gets a copy
+    /// of every message (the spec's "one stream only" broken on purpose).
+    broadcast: Vec<mpsc::UnboundedSender<Value>>,
 }
 
 #[derive(Default)]
@@ -282,6 +285,7 @@ impl Session {
             }
             Outbox::Http(slot) => {
                 let mut out = lock(slot);
+                out.broadcast.retain(|tx| tx.send(msg.clone()).is_ok());
                 let msg = match &out.stream {
                     Some(tx) => match tx.send(msg) {
                         Ok(()) => return,
@@ -318,10 +322,24 @@ impl Session {
         Some(rx)
     }
 
+    /// Like `open_listener`, but the earlier GET stream stays open and keeps getting a copy
+    /// of every message (the `broadcast-notifications` fault).
+    pub fn open_listener_broadcast(&self) -> Option<mpsc::UnboundedReceiver<Value>> {
+        if let Outbox::Http(slot) = &self.outbox {
+            let mut out = lock(slot);
+            if let Some(old) = out.stream.take().filter(|tx| !tx.is_closed()) {
+                out.broadcast.push(old);
+            }
+        }
+        self.open_listener()
+    }
+
     /// Ends the GET stream, if any (on session deletion).
     pub fn close_listener(&self) {
         if let Outbox::Http(slot) = &self.outbox {
-            lock(slot).stream = None;
+            let mut out = lock(slot);
+            out.stream = None;
+            out.broadcast.clear();
         }
     }
 }

@@ -32,6 +32,8 @@ pub const ACTIONS: &[&str] = &[
     "use_token",
     "clear_token",
     "wait_expiry",
+    "probe",
+    "connect",
 ];
 
 /// One auth step as written in a scenario. Strings are templated (`${name}`); an empty string
@@ -63,6 +65,11 @@ pub struct AuthStep {
     /// authorize, refresh, client_credentials: `scope`.
     #[serde(default)]
     pub scope: Option<String>,
+    /// authorize: a `WWW-Authenticate` value (e.g. captured from a 403): the scopes its Bearer
+    /// challenge names are added to the requested scope, the step-up union of 2025-11-25 and
+    /// 2026-07-28 (previously requested scopes plus the challenged ones).
+    #[serde(default)]
+    pub challenge: Option<String>,
     /// authorize: `state` (default: a fresh random value).
     #[serde(default)]
     pub state: Option<String>,
@@ -115,7 +122,8 @@ pub struct AuthStep {
     /// refresh: the refresh token (default: the current one).
     #[serde(default)]
     pub refresh_token: Option<String>,
-    /// revoke, introspect, use_token: the token (default: the current access token).
+    /// revoke, introspect, use_token: the token (default: the current access token); probe:
+    /// the token to send (default: none).
     #[serde(default)]
     pub token: Option<String>,
     /// revoke, introspect: `token_type_hint`.
@@ -125,7 +133,8 @@ pub struct AuthStep {
     /// `alg-none` (unsigned).
     #[serde(default)]
     pub tamper: Option<String>,
-    /// use_token: also send one `initialize` with the token right away; its answer is `/http`,
+    /// use_token: also send the version's probe request (`initialize`; `tools/list` at
+    /// 2026-07-28) with the token right away; its answer is `/http`,
     /// and `/auth/use_token/as_same_origin` tells whether the authorization server shares the
     /// MCP server's origin (a separate one may not be able to revoke self-contained tokens).
     #[serde(default)]
@@ -277,6 +286,9 @@ pub async fn perform(
         state.remember(inputs.var(name).as_deref());
     }
     let _ = state.http.take_last();
+    if step.action == "connect" {
+        return Ok(ops::connect(session, ctx).await);
+    }
     let outcome = match step.action.as_str() {
         "discover" => ops::discover(&inputs, state).await?,
         "register" => ops::register(&inputs, state).await?,
@@ -292,6 +304,7 @@ pub async fn perform(
             Err(e) => Outcome::failed(e.to_string(), Value::Null),
         },
         "wait_expiry" => ops::wait_expiry(&inputs, state).await,
+        "probe" => ops::probe(&inputs, state).await?,
         other => Outcome::failed(format!("unknown auth action `{other}`"), Value::Null),
     };
     let mut d = doc::from_received(None, Vec::new(), session, started.elapsed());
@@ -315,7 +328,8 @@ pub async fn perform(
 }
 
 /// Replaces the session's connection with one that sends `Authorization: Bearer <token>` (or no
-/// `Authorization` at all), keeping the MCP session id and protocol version header.
+/// `Authorization` at all), keeping the MCP session id and protocol version header; at a
+/// version without `initialize` the new session speaks the stateless wire.
 pub async fn reopen(
     session: &mut Session,
     ctx: &RunContext,
@@ -336,6 +350,11 @@ pub async fn reopen(
         new.set_protocol_version(old.protocol_version());
     }
     *session = fresh;
+    if !ctx.version.features().initialize {
+        // The stateless wire (2026-07-28): no handshake, so later requests must carry the
+        // per-request `_meta` and headers themselves.
+        session.enter_stateless(ctx.version);
+    }
     Ok(())
 }
 

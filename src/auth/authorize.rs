@@ -95,6 +95,43 @@ pub fn response_problem(
     }
 }
 
+/// What came back to the client's redirect URI (`None`: absent).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Callback<'a> {
+    /// `code`.
+    pub code: Option<&'a str>,
+    /// `error`.
+    pub error: Option<&'a str>,
+    /// `state`.
+    pub state: Option<&'a str>,
+    /// `iss`.
+    pub iss: Option<&'a str>,
+}
+
+/// Why a client does not redeem an authorization response, if it does not. With `validate`,
+/// `state` and `iss` are checked first, for error responses too: on a mismatch the client must
+/// not act on or show the response's `error` (2026-07-28, "Authorization Response
+/// Validation"), so the reason is the mismatch, never the error.
+pub fn callback_problem(
+    d: &Discovery,
+    sent_state: Option<&str>,
+    cb: &Callback<'_>,
+    validate: bool,
+) -> Option<String> {
+    if validate && (cb.code.is_some() || cb.error.is_some()) {
+        if let Some(why) = response_problem(d, sent_state, cb.state, cb.iss) {
+            return Some(why);
+        }
+    }
+    if let Some(e) = cb.error {
+        return Some(format!("the authorization server answered error `{e}`"));
+    }
+    if cb.code.is_none() {
+        return Some("the redirect back to the client carries no code".into());
+    }
+    None
+}
+
 /// Scope to ask for when none is given: the Bearer challenge's `scope`, else the PRM's
 /// `scopes_supported` (2025-11-25 scope selection), else none.
 pub fn default_scope(d: &Discovery) -> Option<String> {
@@ -149,6 +186,87 @@ mod tests {
             ..Discovery::default()
         };
         assert!(response_problem(&lax, None, None, None).is_none());
+    }
+
+    /// 2026-07-28 "Authorization Response Validation": simple string comparison of a present
+    /// `iss` (no case folding, default-port elision, trailing-slash or percent-encoding
+    /// normalisation), whether or not the metadata advertises it; a missing `iss` is refused
+    /// only when the metadata promises it.
+    #[test]
+    fn iss_is_compared_exactly_with_or_without_the_flag() {
+        let issuer = "https://as.example:443/tenant%41";
+        let promised = Discovery {
+            issuer: Some(issuer.into()),
+            as_metadata: Some(json!({"authorization_response_iss_parameter_supported": true})),
+            ..Discovery::default()
+        };
+        let silent = Discovery {
+            issuer: Some(issuer.into()),
+            as_metadata: Some(json!({})),
+            ..Discovery::default()
+        };
+        for d in [&promised, &silent] {
+            assert!(response_problem(d, None, None, Some(issuer)).is_none());
+            for near in [
+                "HTTPS://as.example:443/tenant%41",
+                "https://AS.example:443/tenant%41",
+                "https://as.example/tenant%41",
+                "https://as.example:443/tenant%41/",
+                "https://as.example:443/tenantA",
+                "https://as.example:443/tenant%61",
+            ] {
+                assert!(
+                    response_problem(d, None, None, Some(near)).is_some(),
+                    "{near} must not match {issuer}"
+                );
+            }
+        }
+        assert!(response_problem(&promised, None, None, None).is_some());
+        assert!(response_problem(&silent, None, None, None).is_none());
+    }
+
+    #[test]
+    fn an_error_response_with_a_foreign_iss_is_discarded_unread() {
+        let d = Discovery {
+            issuer: Some("https://as.example".into()),
+            as_metadata: Some(json!({})),
+            ..Discovery::default()
+        };
+        let cb = Callback {
+            error: Some("access_denied"),
+            state: Some("s"),
+            iss: Some("https://evil.example"),
+            ..Callback::default()
+        };
+        let why = callback_problem(&d, Some("s"), &cb, true).unwrap();
+        assert!(
+            why.contains("iss") && !why.contains("access_denied"),
+            "{why}"
+        );
+        // Without validation (a check looking at what the server sent) the error is reported.
+        let why = callback_problem(&d, Some("s"), &cb, false).unwrap();
+        assert!(why.contains("access_denied"), "{why}");
+        let ok = Callback {
+            iss: Some("https://as.example"),
+            ..cb
+        };
+        let why = callback_problem(&d, Some("s"), &ok, true).unwrap();
+        assert!(
+            why.contains("access_denied"),
+            "a matching error is acted on: {why}"
+        );
+        let code = Callback {
+            code: Some("c"),
+            error: None,
+            ..ok
+        };
+        assert!(callback_problem(&d, Some("s"), &code, true).is_none());
+        let wrong = Callback {
+            iss: Some("https://as.example/"),
+            ..code
+        };
+        assert!(callback_problem(&d, Some("s"), &wrong, true).is_some());
+        assert!(callback_problem(&d, Some("s"), &wrong, false).is_none());
     }
 
     #[test]

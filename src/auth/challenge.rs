@@ -31,7 +31,13 @@ impl Challenge {
         self.scheme.eq_ignore_ascii_case("bearer")
     }
 
-    /// As JSON for step documents: `{scheme, params: {name: value}, token68}`.
+    /// The `scope` parameter split into its space-separated tokens (RFC 6750 §3), if present.
+    pub fn scopes(&self) -> Option<Vec<&str>> {
+        self.param("scope").map(|s| s.split_whitespace().collect())
+    }
+
+    /// As JSON for step documents: `{scheme, params: {name: value}, token68, scopes}` (`scopes`:
+    /// the `scope` parameter's tokens, or null).
     pub fn to_json(&self) -> Value {
         let mut params = Map::new();
         for (k, v) in &self.params {
@@ -39,7 +45,7 @@ impl Challenge {
                 .entry(k.clone())
                 .or_insert_with(|| Value::String(v.clone()));
         }
-        json!({"scheme": self.scheme, "params": params, "token68": self.token68})
+        json!({"scheme": self.scheme, "params": params, "token68": self.token68, "scopes": self.scopes()})
     }
 }
 

@@ -86,7 +86,7 @@ impl Discovery {
     }
 }
 
-/// The unauthenticated probe: an `initialize` POST without credentials.
+/// The unauthenticated probe: one MCP request without credentials (see [`probe_with`]).
 pub async fn probe(
     http: &OAuthHttp,
     endpoint: &str,
@@ -95,23 +95,41 @@ pub async fn probe(
     probe_with(http, endpoint, version, None).await
 }
 
-/// An `initialize` POST carrying `bearer` (none: no `Authorization` at all).
+/// The JSON-RPC request an authorization probe sends at `version`, with its per-request
+/// headers: `initialize` where the version has the handshake; on the stateless 2026-07-28 wire
+/// (no `initialize`) a `tools/list` carrying the `_meta` declarations and the
+/// `MCP-Protocol-Version` / `Mcp-Method` headers every request there needs. `tools/list`
+/// rather than `server/discover`: a server may answer discovery without credentials, while
+/// listing tools is an operation the resource protects.
+pub fn probe_request(version: ProtocolVersion) -> (Value, Vec<(String, String)>) {
+    if version.features().initialize {
+        let body = json!({
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {
+                "protocolVersion": version.as_str(),
+                "capabilities": {},
+                "clientInfo": {"name": "mcpcheck", "version": env!("CARGO_PKG_VERSION")}
+            }
+        });
+        return (body, Vec::new());
+    }
+    let st = crate::session::Stateless::new(version.as_str());
+    st.prepare(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+}
+
+/// The probe ([`probe_request`]) POSTed with `bearer` (none: no `Authorization` at all).
 pub async fn probe_with(
     http: &OAuthHttp,
     endpoint: &str,
     version: ProtocolVersion,
     bearer: Option<&str>,
 ) -> Result<Response, AuthError> {
-    let body = json!({
-        "jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {
-            "protocolVersion": version.as_str(),
-            "capabilities": {},
-            "clientInfo": {"name": "mcpcheck", "version": env!("CARGO_PKG_VERSION")}
-        }
-    });
+    let (body, headers) = probe_request(version);
     let mut req = Request::json("POST", endpoint, body)
         .header("accept", "application/json, text/event-stream");
+    for (k, v) in &headers {
+        req = req.header(k, v);
+    }
     if let Some(t) = bearer {
         req = req.header("authorization", &format!("Bearer {t}"));
     }
@@ -412,29 +430,56 @@ mod tests {
         );
     }
 
+    /// A foreign PRM `resource` and a metadata `issuer` other than the one the URL was built
+    /// from are refused, at 2025-11-25 and at 2026-07-28 (v2607.meta-issuer).
     #[tokio::test]
     async fn refuses_foreign_prm_and_issuer_mismatch() {
-        let s = server_with("{uri}/other", "{uri}/as").await;
-        let mut d = Discovery::default();
-        let endpoint = format!("{}/mcp", s.uri());
-        let e = discover(&http(), &endpoint, ProtocolVersion::V2025_11_25, &mut d)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(e, AuthError::Refused(ref m) if m.contains("9728")),
-            "{e}"
+        for v in [ProtocolVersion::V2025_11_25, ProtocolVersion::V2026_07_28] {
+            let s = server_with("{uri}/other", "{uri}/as").await;
+            let mut d = Discovery::default();
+            let endpoint = format!("{}/mcp", s.uri());
+            let e = discover(&http(), &endpoint, v, &mut d).await.unwrap_err();
+            assert!(
+                matches!(e, AuthError::Refused(ref m) if m.contains("9728")),
+                "{v}: {e}"
+            );
+            for foreign in ["{uri}/as/", "{uri}/AS", "{uri}/other-as"] {
+                let s = server_with("{uri}/mcp", foreign).await;
+                let mut d = Discovery::default();
+                let endpoint = format!("{}/mcp", s.uri());
+                let e = discover(&http(), &endpoint, v, &mut d).await.unwrap_err();
+                assert!(
+                    matches!(e, AuthError::Refused(ref m) if m.contains("8414")),
+                    "{v} {foreign}: {e}"
+                );
+                assert!(d.as_metadata.is_some(), "kept as evidence");
+            }
+        }
+    }
+
+    /// The probe at each version: `initialize` with the handshake; at 2026-07-28 a stateless
+    /// `tools/list` with its `_meta` and the headers every request there carries.
+    #[test]
+    fn the_probe_speaks_the_run_version() {
+        let (body, headers) = probe_request(ProtocolVersion::V2025_11_25);
+        assert_eq!(body["method"], "initialize");
+        assert_eq!(body["params"]["protocolVersion"], "2025-11-25");
+        assert!(headers.is_empty());
+        let (body, headers) = probe_request(ProtocolVersion::V2026_07_28);
+        assert_eq!(body["method"], "tools/list");
+        assert_eq!(
+            body["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"],
+            "2026-07-28"
         );
-        let s = server_with("{uri}/mcp", "{uri}/as/").await;
-        let mut d = Discovery::default();
-        let endpoint = format!("{}/mcp", s.uri());
-        let e = discover(&http(), &endpoint, ProtocolVersion::V2025_11_25, &mut d)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(e, AuthError::Refused(ref m) if m.contains("8414")),
-            "{e}"
-        );
-        assert!(d.as_metadata.is_some(), "kept as evidence");
+        assert!(body["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"].is_object());
+        let h = |n: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(h("mcp-protocol-version"), Some("2026-07-28"));
+        assert_eq!(h("mcp-method"), Some("tools/list"));
     }
 
     #[tokio::test]

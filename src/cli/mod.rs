@@ -37,7 +37,8 @@ enum Command {
     List(ListArgs),
     /// Start the bundled reference MCP server.
     Serve(mcp_reference_server::ServeArgs),
-    /// Start the reference server and run the full suite against it over HTTP and stdio.
+    /// Start the reference server and run the full suite against it over every wire: Streamable
+    /// HTTP, the stateless 2026-07-28 wire, legacy HTTP+SSE (2024-11-05) and stdio.
     Demo(DemoArgs),
     /// Load-test a Streamable HTTP endpoint with a profile; merge or compare load reports.
     Load(load::LoadArgs),
@@ -182,8 +183,9 @@ pub struct ListArgs {
 pub struct DemoArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// Only run over HTTP (skip the stdio pass). `--report` paths get the pass name
-    /// (`run.json` → `run.http.json`, `run.stdio.json`).
+    /// Only the HTTP passes (Streamable HTTP, and unless --spec-version is given also the
+    /// 2026-07-28 wire and legacy HTTP+SSE), no stdio pass. `--report` paths get the pass name
+    /// (`run.json` → `run.http.json`, `run.http-2026.json`, `run.sse.json`, `run.stdio.json`).
     #[arg(long)]
     pub http_only: bool,
 }

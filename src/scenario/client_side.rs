@@ -179,17 +179,22 @@ const SECRET_WORDS: [&str; 7] = [
 ];
 
 /// Findings for every server→client request the session received, judged against what it
-/// declared at `version`. Nothing for the stateless wire (it has no such requests).
+/// declared at `version` (none on the stateless wire, which has no such requests), and for
+/// the notifications `notices` judges.
 pub fn judge(session: &Session, version: ProtocolVersion) -> Vec<Finding> {
+    // Notifications naming ids (elicitation completions, 2026-07-28 cancellations).
+    let mut out = super::notices::judge(session, version);
     if !version.features().initialize {
-        return Vec::new();
+        return out;
     }
     let declared = session.client_capabilities();
-    session
-        .server_requests()
-        .iter()
-        .flat_map(|req| judge_one(req, declared, version))
-        .collect()
+    out.extend(
+        session
+            .server_requests()
+            .iter()
+            .flat_map(|req| judge_one(req, declared, version)),
+    );
+    out
 }
 
 /// Findings for one server→client request.

@@ -7,6 +7,7 @@ pub mod doc;
 pub mod expect;
 pub mod loader;
 pub mod model;
+pub mod notices;
 pub mod runner;
 mod step;
 pub mod template;

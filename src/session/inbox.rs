@@ -178,6 +178,13 @@ impl Session {
                 if let Message::Request { id, method, params } = Message::classify(&v) {
                     self.server_requests.push(v.clone(), &self.transcript);
                     self.answer(id, &method, params.as_ref()).await;
+                } else if (v.get("id").is_none()
+                    && v.get("method")
+                        .and_then(Value::as_str)
+                        .is_some_and(|m| super::JUDGED_NOTIFICATIONS.contains(&m)))
+                    || v.pointer("/error/code") == Some(&serde_json::json!(-32042))
+                {
+                    self.judged_notifications.push(v.clone(), &self.transcript);
                 }
                 Some(v)
             }

@@ -98,8 +98,15 @@ fn unauthorized(auth: &AuthServer, error: Option<&str>) -> Response {
     if error.is_some() {
         challenge.push_str("error=\"invalid_token\", ");
     }
+    // `auth-offline-access-in-challenge`: the challenge also asks for `offline_access`, which
+    // a resource should not (2026-07-28: refresh tokens are not a resource requirement).
+    let offline = if auth.has(Fault::AuthOfflineAccessInChallenge) {
+        " offline_access"
+    } else {
+        ""
+    };
     challenge.push_str(&format!(
-        "resource_metadata=\"{}\", scope=\"{}\"",
+        "resource_metadata=\"{}\", scope=\"{}{offline}\"",
         auth.prm_url(),
         SUPPORTED.join(" ")
     ));
@@ -167,7 +174,14 @@ pub(crate) async fn check(
     if !needed.is_subset(&granted) {
         let relevant =
             ScopeSet::from_names(SUPPORTED.iter().filter(|s| granted.contains(s)).copied());
-        return insufficient(&auth, &relevant.union(&needed));
+        // `auth-step-up-partial`: the challenge names only the granted scopes, not the missing
+        // one, so a step-up to what it names is refused again.
+        let named = if auth.has(Fault::AuthStepUpPartial) && !relevant.is_empty() {
+            relevant
+        } else {
+            relevant.union(&needed)
+        };
+        return insufficient(&auth, &named);
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await

@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use std::time::Instant;
 
 /// A 302 to `redirect_uri` with `pairs` added to its query, plus `state` (echoed unless
-/// `auth-state-dropped`) and `iss` (unless `auth-no-iss-in-response`).
+/// `auth-state-dropped`) and `iss` (unless `auth-no-iss-in-response`, or for an error under
+/// `auth-iss-missing-on-error`).
 pub(crate) fn redirect_with(
     auth: &AuthServer,
     redirect_uri: &str,
@@ -29,7 +30,12 @@ pub(crate) fn redirect_with(
         if let (Some(s), false) = (state, auth.has(Fault::AuthStateDropped)) {
             q.append_pair("state", s);
         }
-        if !auth.has(Fault::AuthNoIssInResponse) {
+        // `auth-iss-missing-on-error`: error redirects leave `iss` out although the metadata
+        // still advertises authorization_response_iss_parameter_supported.
+        let is_error = pairs.iter().any(|(k, _)| *k == "error");
+        let drop_iss = auth.has(Fault::AuthNoIssInResponse)
+            || (is_error && auth.has(Fault::AuthIssMissingOnError));
+        if !drop_iss {
             q.append_pair("iss", &auth.issuer);
         }
     }

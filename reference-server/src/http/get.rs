@@ -54,7 +54,12 @@ pub(crate) async fn handle(State(state): State<Arc<ServerState>>, headers: Heade
             Err(refused) => refused.into_response(),
         };
     }
-    let Some(rx) = session.open_listener() else {
+    let rx = if state.has(Fault::BroadcastNotifications) {
+        session.open_listener_broadcast()
+    } else {
+        session.open_listener()
+    };
+    let Some(rx) = rx else {
         return reply::bad(StatusCode::METHOD_NOT_ALLOWED, "no stream for this session");
     };
     let log = resume::open_log(&state, &session, StreamKind::Listener);

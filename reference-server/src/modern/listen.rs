@@ -183,6 +183,17 @@ pub(crate) fn open(
         );
         let _ = tx.send(tag(ack, id));
     }
+    // Fault `v26-cancel-wrong-id`: the stream also cancels a request that is not this listen.
+    if state.has(Fault::V26CancelWrongId) {
+        let other = match id {
+            Value::String(s) => format!("{s}-other"),
+            v => format!("{v}-other"),
+        };
+        let _ = tx.send(notification(
+            "notifications/cancelled",
+            json!({"requestId": other, "reason": "fault v26-cancel-wrong-id"}),
+        ));
+    }
     let listeners = state.modern.listeners();
     let key = listeners.next.fetch_add(1, Ordering::Relaxed);
     lock(&listeners.open).insert(

@@ -229,10 +229,16 @@ async fn ask_user_url(ctx: &RequestCtx) -> ToolResult {
     }
     match reply.get("action").and_then(Value::as_str) {
         Some("accept") => {
-            // The out-of-band step is simulated as done at once: say so, then answer.
+            // The out-of-band step is simulated as done at once: say so, then answer. The
+            // `elicitation-complete-unknown-id` fault names an id that was never issued.
+            let completed = if ctx.has(Fault::ElicitationCompleteUnknownId) {
+                format!("{:032x}", rand::random::<u128>())
+            } else {
+                elicitation_id.clone()
+            };
             ctx.send_to_client(crate::jsonrpc::notification(
                 "notifications/elicitation/complete",
-                json!({"elicitationId": elicitation_id}),
+                json!({"elicitationId": completed}),
             ));
             Ok(ToolOutput::text(format!(
                 "the user accepted to open the page (elicitation {elicitation_id})"

@@ -181,6 +181,8 @@ pub fn fault_probe_file(fault: mcp_reference_server::Fault) -> &'static str {
         | TaskUnknownIdWrongCode
         | TaskCancelTerminalOk => "faults_tasks",
         BatchRefused | BatchAfterRemoval | BatchEmptyOk | ToolSchemaInvalid => "faults_batch",
+        AuthIssMissingOnError | AuthOfflineAccessInChallenge | AuthStepUpPartial => "auth_faults26",
+        BroadcastNotifications | ElicitationCompleteUnknownId | V26CancelWrongId => "faults_misc",
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::{opt, Res};
 use crate::auth::action::{Inputs, Outcome};
-use crate::auth::authorize::{default_scope, response_problem, AuthzRequest};
+use crate::auth::authorize::{callback_problem, default_scope, AuthzRequest, Callback};
 use crate::auth::browser::{self, HeadlessOptions};
 use crate::auth::pkce::Pkce;
 use crate::auth::state::AuthState;
@@ -59,10 +59,13 @@ pub async fn authorize(i: &Inputs<'_>, st: &mut AuthState) -> Res {
         Some(r) => r,
         None => st.default_resource(),
     };
-    let scope = match opt(i.get(&i.step.scope)?) {
+    let mut scope = match opt(i.get(&i.step.scope)?) {
         Some(s) => s,
         None => i.var("scope").or_else(|| default_scope(&d)),
     };
+    if let Some(value) = i.get(&i.step.challenge)? {
+        scope = step_up_scope(scope.as_deref(), &value);
+    }
     let mut extra = Vec::new();
     for (k, v) in &i.step.params {
         extra.push((k.clone(), crate::scenario::template::render_str(v, i.vars)?));
@@ -114,21 +117,19 @@ pub async fn authorize(i: &Inputs<'_>, st: &mut AuthState) -> Res {
         "iss_promised": d.as_metadata.as_ref().and_then(|m| m.get("authorization_response_iss_parameter_supported")).cloned(),
         "browser": run.to_json(),
     });
-    let problem = if let Some(why) = &run.stopped {
-        Some(why.clone())
-    } else if let Some(e) = &error {
-        Some(format!("the authorization server answered error `{e}`"))
-    } else if code.is_none() {
-        Some("the redirect back to the client carries no code".into())
-    } else if validate {
-        response_problem(
+    let problem = match &run.stopped {
+        Some(why) => Some(why.clone()),
+        None => callback_problem(
             &d,
             state_sent.as_deref(),
-            state_back.as_deref(),
-            iss.as_deref(),
-        )
-    } else {
-        None
+            &Callback {
+                code: code.as_deref(),
+                error: error.as_deref(),
+                state: state_back.as_deref(),
+                iss: iss.as_deref(),
+            },
+            validate,
+        ),
     };
     let got_code = code.is_some();
     if (problem.is_none() || !validate) && got_code {
@@ -144,4 +145,52 @@ pub async fn authorize(i: &Inputs<'_>, st: &mut AuthState) -> Res {
         return Ok(Outcome::failed(pr.clone(), data));
     }
     Ok(Outcome::ok(data))
+}
+
+/// The step-up scope: the scopes asked for before plus those a challenge (`WWW-Authenticate`
+/// value) names in its Bearer `scope`, each once, in that order; `None` when both are empty.
+pub fn step_up_scope(previous: Option<&str>, challenge: &str) -> Option<String> {
+    let challenged = crate::auth::challenge::parse(challenge)
+        .into_iter()
+        .find(|c| c.is_bearer())
+        .and_then(|c| c.param("scope").map(str::to_string))
+        .unwrap_or_default();
+    let mut out: Vec<&str> = Vec::new();
+    for s in previous
+        .unwrap_or_default()
+        .split_whitespace()
+        .chain(challenged.split_whitespace())
+    {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    (!out.is_empty()).then(|| out.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::step_up_scope;
+
+    #[test]
+    fn step_up_asks_for_the_union_of_previous_and_challenged_scopes() {
+        let c = r#"Bearer error="insufficient_scope", scope="read write", resource_metadata="x""#;
+        assert_eq!(
+            step_up_scope(Some("read"), c).as_deref(),
+            Some("read write")
+        );
+        assert_eq!(
+            step_up_scope(Some("files:read"), "Bearer scope=\"files:write\"").as_deref(),
+            Some("files:read files:write")
+        );
+        assert_eq!(
+            step_up_scope(None, "Bearer scope=\"a\"").as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            step_up_scope(Some("a"), "Basic realm=\"x\"").as_deref(),
+            Some("a")
+        );
+        assert_eq!(step_up_scope(None, "garbage"), None);
+    }
 }

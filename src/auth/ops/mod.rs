@@ -1,15 +1,17 @@
 //! The auth actions a scenario step can take, each reading its inputs, using the check's
 //! [`AuthState`] and returning an [`Outcome`] whose data lands under `/auth/<action>`: one file
 //! per family (registration, authorization, the token endpoint's grants, tokens at the MCP
-//! server), with discovery here.
+//! server, the MCP endpoint itself), with discovery here.
 
 mod authorize;
 mod grants;
+mod mcp;
 mod register;
 mod tokens;
 
 pub use authorize::authorize;
 pub use grants::{client_credentials, introspect, refresh, revoke, token};
+pub use mcp::{connect, probe};
 pub use register::register;
 pub use tokens::{use_token, wait_expiry};
 

@@ -5,6 +5,7 @@
 
 mod argsgen;
 mod batch;
+mod broadcast;
 mod client;
 mod completion;
 mod legacy;
@@ -20,6 +21,7 @@ mod prompts;
 mod resources;
 mod schema_dialect;
 mod sse;
+mod sub_close;
 mod tasks;
 mod tools;
 
@@ -148,7 +150,7 @@ pub struct Skip(pub String);
 /// A builtin's outcome: findings (none = PASS), or SKIP.
 pub type BuiltinResult = Result<Vec<Finding>, Skip>;
 
-const NAMES: [&str; 37] = [
+const NAMES: [&str; 39] = [
     "base.batch",
     "base.batch-removed",
     "tools.schema-dialect",
@@ -186,6 +188,8 @@ const NAMES: [&str; 37] = [
     "sse.disconnect-not-cancel",
     "sse.resume-own-stream",
     "sse.event-ids-unique",
+    "http.no-broadcast",
+    "v26.sub-close",
 ];
 
 /// Whether a builtin of this name exists.
@@ -238,6 +242,8 @@ pub async fn run(name: &str, ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
         "sse.disconnect-not-cancel" => sse::disconnect_not_cancel(ctx).await,
         "sse.resume-own-stream" => sse::resume_own_stream(ctx).await,
         "sse.event-ids-unique" => sse::event_ids_unique(ctx).await,
+        "http.no-broadcast" => broadcast::no_broadcast(ctx).await,
+        "v26.sub-close" => sub_close::sub_close(ctx).await,
         other => Ok(vec![Finding {
             verdict: Verdict::Fail,
             message: format!("scenario error: unknown builtin `{other}`"),
