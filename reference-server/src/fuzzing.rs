@@ -1,4 +1,4 @@
-//! Entry points for the property tests of `tests/fuzz_props.rs`: the JSON-RPC classifier and
+//! Entry points for the property tests of `tests/fuzz_props/`: the JSON-RPC classifier and
 //! the SSE framing functions, reachable from outside the crate without making the modules that
 //! hold them public. Hidden from the documentation and not a stable API.
 
