@@ -14,6 +14,7 @@ mod framing;
 mod inbox;
 mod kept;
 mod legacy;
+pub mod param_annotations;
 mod replies;
 pub mod stateless;
 

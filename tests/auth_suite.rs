@@ -494,6 +494,7 @@ async fn interactive_mode_catches_the_redirect_on_a_loopback_callback() {
         timeout: Duration::from_secs(5),
         interactive_timeout: Duration::from_secs(20),
         opener,
+        ca_cert: None,
     };
     let got = authorize_run(&env.url(), &o).await;
     env.shutdown().await;

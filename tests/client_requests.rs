@@ -40,6 +40,7 @@ fn applicable(version: ProtocolVersion) -> Vec<&'static str> {
             "client.elicitation-complete",
             "client.elicitation-url",
             "client.elicitation-url-gate",
+            "client.sampling-tools",
         ]);
     }
     ids.sort_unstable();
@@ -76,7 +77,7 @@ fn assert_clean(report: &RunReport, version: ProtocolVersion, wire: &str) {
 async fn the_clean_server_passes_over_http_at_every_stateful_version() {
     let all = pack();
     let scenarios = client_scenarios(&all);
-    assert_eq!(scenarios.len(), 9);
+    assert_eq!(scenarios.len(), 10);
     let server = http_server(ServerConfig::default()).await;
     for version in ProtocolVersion::STATEFUL_HTTP {
         let report = run(

@@ -72,6 +72,32 @@ const ALSO_OVER_STDIO: &[&str] = &[
     // Elicitation completion ids and 2026-07-28 cancellation ids are judged on both transports.
     "elicitation-complete-unknown-id",
     "v26-cancel-wrong-id",
+    // Task input, status notices and sampling tool balance ride tasks/result and tool streams
+    // on both transports.
+    "task-input-no-related-meta",
+    "task-status-after-terminal",
+    "task-status-notice-related-meta",
+    "sampling-unbalanced-tool-use",
+    // The 2026-07-28 tasks extension holds on both transports.
+    "v26-task-undeclared",
+    "v26-task-methods-undeclared",
+    "v26-task-not-durable",
+    "v26-task-create-shape",
+    "v26-task-get-result-type",
+    "v26-task-no-result",
+    "v26-task-iserror-failed",
+    "v26-task-input-no-requests",
+    "v26-task-input-key-reused",
+    "v26-task-failed-no-error",
+    "v26-task-unknown-id-internal",
+    "v26-task-cancel-terminal",
+    // Task notifications over subscriptions/listen hold on both transports.
+    "v26-task-notify-undeclared",
+    "v26-task-notify-partial",
+    "v26-task-notify-untagged",
+    "v26-task-notify-progress",
+    // The server ending a subscription is judged on both transports.
+    "v26-listen-close-wrong-id",
 ];
 
 #[test]
@@ -120,8 +146,24 @@ fn server_config(fault: Fault) -> ServerConfig {
     if fault.name().starts_with("sse-") {
         config.sse_poll = Some(std::time::Duration::from_millis(POLL_MS));
     }
+    if fault == Fault::V26ListenCloseWrongId {
+        config.listen_max = Some(std::time::Duration::from_millis(LISTEN_MAX_MS));
+    }
     config
 }
+
+/// The `serve --stdio` arguments a fault is run with (as `server_config`, for stdio).
+fn stdio_args(fault: Fault) -> Vec<String> {
+    let mut args = vec!["--fault".to_string(), fault.name().to_string()];
+    if fault == Fault::V26ListenCloseWrongId {
+        args.extend(["--listen-max-ms".to_string(), LISTEN_MAX_MS.to_string()]);
+    }
+    args
+}
+
+/// How long the server keeps a listen open for `v26-listen-close-wrong-id` (the server ends
+/// subscriptions only when told to, and `v26.sub-close` reads one for 600 ms).
+const LISTEN_MAX_MS: u64 = 300;
 
 /// The polling interval of servers started for the `sse-*` faults.
 const POLL_MS: u64 = 250;
@@ -156,7 +198,7 @@ async fn run_case(case: &Case<'_>) -> (String, Verdict, String) {
         run_legacy(case.fault, case.scenario).await
     } else if case.stdio {
         run(
-            stdio_target(&["--fault".into(), case.fault.name().into()]),
+            stdio_target(&stdio_args(case.fault)),
             &[case.scenario],
             version_for(case.scenario),
         )

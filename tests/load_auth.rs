@@ -26,6 +26,7 @@ fn options() -> RunAuthOptions {
         timeout: Duration::from_secs(5),
         interactive_timeout: Duration::from_secs(5),
         opener: mcpcheck::auth::interactive::system_opener(),
+        ca_cert: None,
     }
 }
 

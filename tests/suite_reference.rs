@@ -44,6 +44,9 @@ fn allowed_skip(id: &str, transport: &str, version: ProtocolVersion) -> bool {
                 "tasks.lifecycle",
                 "tasks.cancel",
                 "tools.task-required",
+                "tasks.input",
+                "tasks.status-notice",
+                "client.sampling-tools",
             ];
             let from_0618 = [
                 "tools.output-schema",

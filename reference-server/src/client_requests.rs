@@ -106,7 +106,8 @@ impl ClientSide {
         Ok((id, rx))
     }
 
-    fn forget(&self, id: &Value) {
+    /// Stops waiting for the answer to request `id` (a late answer is then ignored).
+    pub(crate) fn forget(&self, id: &Value) {
         lock(&self.pending).remove(&id_key(id));
     }
 

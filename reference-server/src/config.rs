@@ -74,6 +74,9 @@ pub struct ServerConfig {
     pub auth: AuthConfig,
     /// Limits against hostile or runaway clients, and the idle session timeout.
     pub limits: crate::limits::Limits,
+    /// End every 2026-07-28 `subscriptions/listen` this long after it opened, with the
+    /// closing result carrying its subscription id. `None`: listens end only at shutdown.
+    pub listen_max: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -88,6 +91,7 @@ impl Default for ServerConfig {
             keep_alive: Duration::from_secs(15),
             auth: AuthConfig::default(),
             limits: crate::limits::Limits::default(),
+            listen_max: None,
         }
     }
 }
@@ -195,6 +199,10 @@ pub struct ServeArgs {
     /// GET + Last-Event-ID.
     #[arg(long, value_name = "MS")]
     pub sse_poll_ms: Option<u64>,
+    /// End every 2026-07-28 subscriptions/listen MS milliseconds after it opened (the closing
+    /// result carries the subscription id); without it, listens end only at shutdown.
+    #[arg(long, value_name = "MS")]
+    pub listen_max_ms: Option<u64>,
     /// More logging on stderr (-v debug, -vv trace).
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
@@ -235,6 +243,13 @@ pub struct ServeArgs {
     /// Lifetime of authorization codes, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub code_ttl: u64,
+    /// Issue no refresh tokens at all (clients must not assume them).
+    #[arg(long, conflicts_with = "offline_access")]
+    pub no_refresh_tokens: bool,
+    /// Issue refresh tokens only to authorizations that asked for `offline_access` (then listed
+    /// in the authorization server metadata's scopes_supported).
+    #[arg(long)]
+    pub offline_access: bool,
     /// Most messages in one JSON-RPC batch (larger batches get 413).
     #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().max_batch)]
     pub max_batch: usize,
@@ -309,6 +324,9 @@ impl ServeArgs {
             without: self.without.clone(),
             sse_responses: self.sse_responses,
             sse_poll: self.sse_poll_ms.map(|ms| Duration::from_millis(ms.max(1))),
+            listen_max: self
+                .listen_max_ms
+                .map(|ms| Duration::from_millis(ms.max(1))),
             allow_remote: self.allow_remote,
             auth,
             limits,
@@ -401,6 +419,12 @@ impl ServeArgs {
             allow_loopback_cimd: self.allow_loopback_cimd,
             token_ttl: Duration::from_secs(self.token_ttl.max(1)),
             code_ttl: Duration::from_secs(self.code_ttl.max(1)),
+            refresh_tokens: match (self.no_refresh_tokens, self.offline_access) {
+                (true, _) => crate::auth::RefreshTokens::Never,
+                (_, true) => crate::auth::RefreshTokens::OfflineAccess,
+                _ => crate::auth::RefreshTokens::Always,
+            },
+            public_origin: None,
         };
         if self.as_url.is_some() && (mode != AuthMode::Oauth || role != Role::Mcp) {
             return Err(bad("--as-url needs --auth oauth and --role mcp".into()));

@@ -244,7 +244,11 @@ pub(crate) fn is_long_running(method: &str, params: Option<&Value>) -> bool {
     // tasks/cancel meanwhile.
     method == "tasks/result"
         || (method == "tools/call"
-            && name.is_some_and(|n| n == "slow" || crate::services::asking::NAMES.contains(&n)))
+            && name.is_some_and(|n| {
+                n == "slow"
+                    || n == crate::services::sampling_loop::NAME
+                    || crate::services::asking::NAMES.contains(&n)
+            }))
 }
 
 /// How long a `load-periodic-stall` pause lasts.

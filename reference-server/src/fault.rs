@@ -278,6 +278,59 @@ faults! {
     ElicitationCompleteUnknownId => "elicitation-complete-unknown-id", "2025-11-25: after an accepted URL-mode elicitation, notifications/elicitation/complete names an elicitationId the server never issued";
     /// notifications/cancelled for a non-listen request.
     V26CancelWrongId => "v26-cancel-wrong-id", "2026-07-28: a subscriptions/listen stream also carries notifications/cancelled naming a request id that is not the listen's";
+    // tasks extension (2026-07-28): io.modelcontextprotocol/tasks
+    /// A task for a request that did not declare the extension.
+    V26TaskUndeclared => "v26-task-undeclared", "2026-07-28 tasks extension: a tools/call of `slow` that did not declare io.modelcontextprotocol/tasks is answered with a CreateTaskResult";
+    /// tasks/* served without the extension declared.
+    V26TaskMethodsUndeclared => "v26-task-methods-undeclared", "2026-07-28 tasks extension: tasks/get, tasks/update and tasks/cancel from a request that did not declare the extension are served instead of -32021";
+    /// The task appears only after the CreateTaskResult.
+    V26TaskNotDurable => "v26-task-not-durable", "2026-07-28 tasks extension: a task becomes visible to tasks/get only 1.5 s after its CreateTaskResult (unknown, -32602, meanwhile)";
+    /// CreateTaskResult without ttlMs.
+    V26TaskCreateShape => "v26-task-create-shape", "2026-07-28 tasks extension: the CreateTaskResult lacks the required `ttlMs`";
+    /// tasks/get answers resultType task.
+    V26TaskGetResultType => "v26-task-get-result-type", "2026-07-28 tasks extension: tasks/get results carry resultType \"task\" instead of \"complete\"";
+    /// A completed task without its result.
+    V26TaskNoResult => "v26-task-no-result", "2026-07-28 tasks extension: tasks/get of a completed task lacks `result`";
+    /// isError tool results reported as failed.
+    V26TaskIsErrorFailed => "v26-task-iserror-failed", "2026-07-28 tasks extension: a tool result with isError: true ends the task `failed` (with a -32603 error) instead of `completed`";
+    /// input_required without inputRequests.
+    V26TaskInputNoRequests => "v26-task-input-no-requests", "2026-07-28 tasks extension: tasks/get of an input_required task lacks `inputRequests`";
+    /// An answered inputRequests key is asked again.
+    V26TaskInputKeyReused => "v26-task-input-key-reused", "2026-07-28 tasks extension: after its answer arrives, an input request is asked again under the same key";
+    /// A failed task without its error.
+    V26TaskFailedNoError => "v26-task-failed-no-error", "2026-07-28 tasks extension: tasks/get of a failed task lacks `error`";
+    /// Unknown task ids answer -32603.
+    V26TaskUnknownIdInternal => "v26-task-unknown-id-internal", "2026-07-28 tasks extension: tasks/get, tasks/update and tasks/cancel of an unknown taskId answer -32603 instead of -32602";
+    /// tasks/cancel overwrites a terminal task.
+    V26TaskCancelTerminal => "v26-task-cancel-terminal", "2026-07-28 tasks extension: tasks/cancel of a completed task makes it `cancelled` (a terminal status changed)";
+    // auth 2026-07-28 client rules (H17)
+    /// A broader scope does not satisfy a narrower one.
+    AuthScopeHierarchyIgnored => "auth-scope-hierarchy-ignored", "/mcp ignores its documented scope hierarchy (write implies read): a token granted only `write` is refused with 403 for the tools that need `read`";
+    // param headers + listen close (2026-07-28)
+    /// Mcp-Param-* headers are not checked.
+    V26ParamHeaderUnchecked => "v26-param-header-unchecked", "2026-07-28: a tools/call of header_echo whose Mcp-Param-* header is missing or differs from its argument is served instead of 400/-32020";
+    /// Encoded Mcp-Param-* values are compared without decoding.
+    V26ParamHeaderNotDecoded => "v26-param-header-not-decoded", "2026-07-28: Mcp-Param-* values in the =?base64?…?= form are compared to the argument without decoding, so a correctly encoded value is refused with 400/-32020";
+    /// The result that ends a listen carries another subscription id.
+    V26ListenCloseWrongId => "v26-listen-close-wrong-id", "2026-07-28: when the server ends a subscription (--listen-max-ms), the closing result carries a subscriptionId other than the listen request's id";
+    // core tasks (2025-11-25): input_required, status notices; sampling tool balance (H15)
+    /// The request a task needs input with lacks the related-task _meta.
+    TaskInputNoRelatedMeta => "task-input-no-related-meta", "2025-11-25: the elicitation/create approval_job sends while its task is input_required lacks `_meta[\"io.modelcontextprotocol/related-task\"]`";
+    /// A status notice after the terminal one.
+    TaskStatusAfterTerminal => "task-status-after-terminal", "2025-11-25: after a task's terminal notifications/tasks/status, another one says the task is `working` again";
+    /// Status notices carry the related-task _meta.
+    TaskStatusNoticeRelatedMeta => "task-status-notice-related-meta", "2025-11-25: notifications/tasks/status carries `_meta[\"io.modelcontextprotocol/related-task\"]` (SHOULD NOT: the taskId is in the params)";
+    /// A sampling tool loop without the matching tool results.
+    SamplingUnbalancedToolUse => "sampling-unbalanced-tool-use", "2025-11-25: ask_model_tools' second sampling/createMessage answers the assistant's tool_use with a tool_result whose toolUseId matches no tool_use id";
+    // tasks notifications (2026-07-28): notifications/tasks over subscriptions/listen (H18)
+    /// Task notifications served to a listen that did not declare the extension.
+    V26TaskNotifyUndeclared => "v26-task-notify-undeclared", "2026-07-28 tasks extension: a subscriptions/listen asking for taskIds without declaring io.modelcontextprotocol/tasks is served (acknowledged) instead of -32021";
+    /// Task notifications lack the status payload.
+    V26TaskNotifyPartial => "v26-task-notify-partial", "2026-07-28 tasks extension: notifications/tasks carry the task without its result, error or inputRequests, so they differ from what tasks/get returns";
+    /// Task notifications without the subscription id.
+    V26TaskNotifyUntagged => "v26-task-notify-untagged", "2026-07-28 tasks extension: notifications/tasks on a listen stream lack `_meta[\"io.modelcontextprotocol/subscriptionId\"]`";
+    /// Progress notifications on a listen stream for a task.
+    V26TaskNotifyProgress => "v26-task-notify-progress", "2026-07-28 tasks extension: each notifications/tasks on a listen stream is preceded by a notifications/progress for the task (MUST NOT)";
 }
 
 impl Fault {
@@ -318,7 +371,10 @@ mod tests {
 
     #[test]
     fn has_every_switch_of_the_brief() {
-        assert_eq!(Fault::ALL.len(), 47 + 33 + 11 + 5 + 3 + 5 + 4 + 8 + 4 + 3);
-        assert_eq!(Fault::ALL.iter().filter(|f| f.is_auth()).count(), 33);
+        assert_eq!(
+            Fault::ALL.len(),
+            47 + 33 + 11 + 5 + 3 + 5 + 4 + 8 + 4 + 3 + 12 + 1 + 3 + 4 + 4
+        );
+        assert_eq!(Fault::ALL.iter().filter(|f| f.is_auth()).count(), 34);
     }
 }

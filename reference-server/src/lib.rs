@@ -43,12 +43,13 @@ mod stdio;
 mod tasks;
 mod version;
 
-pub use auth::{AuthConfig, AuthMode, ClientSpec, Role, UserSpec};
+pub use auth::{AuthConfig, AuthMode, ClientSpec, RefreshTokens, Role, UserSpec};
 pub use config::{AuthArg, Capability, ConfigError, RoleArg, ServeArgs, ServerConfig};
 pub use fault::Fault;
 pub use http::{start_http, RunningServer, MAX_BODY_BYTES};
 pub use limits::{Limits, LIMIT_EXCEEDED};
 pub use methods::lifecycle::SERVER_NAME;
+pub use modern::param_tools::ParamHeaderStats;
 pub use run::run;
 pub use stdio::serve_stdio;
 pub use version::Version;

@@ -1,5 +1,6 @@
 //! One test per `auth-*` fault switch of the 2026-07-28 authorization rules (`iss` on error
-//! responses, no `offline_access` asked by the resource, every needed scope in one challenge):
+//! responses, no `offline_access` asked by the resource, every needed scope in one challenge,
+//! the scope hierarchy `write` ⇒ `read`):
 //! the same probe runs against a clean instance and one with the switch on, and must observe
 //! the rule held, then broken.
 
@@ -16,6 +17,7 @@ const PROBED: &[Fault] = &[
     Fault::AuthIssMissingOnError,
     Fault::AuthOfflineAccessInChallenge,
     Fault::AuthStepUpPartial,
+    Fault::AuthScopeHierarchyIgnored,
 ];
 
 #[test]
@@ -128,4 +130,26 @@ async fn step_up_partial() {
     let (c, f) = both(Fault::AuthStepUpPartial, step_up).await;
     assert_eq!(c, ("read write".to_string(), StatusCode::OK));
     assert_eq!(f, ("read".to_string(), StatusCode::FORBIDDEN));
+}
+
+/// A token granted only `write` (the broader scope) calling a tool that needs `read` (the
+/// narrower one), and one that needs `write`: their statuses.
+async fn broader_for_narrower(s: RunningServer) -> (StatusCode, StatusCode) {
+    let at = cc_token(&s.origin(), SVC, SVC_SECRET, "write").await;
+    let mut mcp = Mcp::new(&s.url(), Some(&at));
+    mcp.initialize().await;
+    let read = mcp.call("list_items", json!({})).await.status;
+    let write = mcp.call("create_item", json!({"name": "x"})).await.status;
+    (read, write)
+}
+
+#[tokio::test]
+async fn scope_hierarchy_ignored() {
+    let (c, f) = both(Fault::AuthScopeHierarchyIgnored, broader_for_narrower).await;
+    assert_eq!(c, (StatusCode::OK, StatusCode::OK), "write implies read");
+    assert_eq!(
+        f,
+        (StatusCode::FORBIDDEN, StatusCode::OK),
+        "only the exact scope counts"
+    );
 }

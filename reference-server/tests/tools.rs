@@ -87,8 +87,9 @@ async fn page_size_is_configurable() {
     c.initialize("2025-11-25").await;
     let r = c.call("tools/list", json!({})).await;
     assert!(r.get("nextCursor").is_none());
-    // 15 demo tools, 4 that ask the client and the task-only batch_job (2025-11-25).
-    assert_eq!(r["tools"].as_array().unwrap().len(), 20);
+    // 15 demo tools, 5 that ask the client (ask_model_tools from 2025-11-25) and the
+    // task-only batch_job and approval_job (2025-11-25).
+    assert_eq!(r["tools"].as_array().unwrap().len(), 22);
 }
 
 #[tokio::test]

@@ -147,10 +147,58 @@ pub fn default_scope(d: &Discovery) -> Option<String> {
         })
 }
 
+/// The scope with `offline_access` added when the authorization server's metadata lists it in
+/// `scopes_supported` (2026-07-28 "Refresh Tokens": a client MAY ask for it then, and only
+/// then); unchanged otherwise. Asking for it is how a refresh token is requested from servers
+/// that tie refresh tokens to it; the harness never assumes one is issued.
+pub fn with_offline_access(scope: Option<String>, d: &Discovery) -> Option<String> {
+    const OFFLINE: &str = "offline_access";
+    let advertised = d
+        .as_metadata
+        .as_ref()
+        .and_then(|m| m.get("scopes_supported"))
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|s| s.as_str() == Some(OFFLINE)));
+    if !advertised {
+        return scope;
+    }
+    match scope {
+        Some(s) if s.split_whitespace().any(|x| x == OFFLINE) => Some(s),
+        Some(s) if !s.trim().is_empty() => Some(format!("{} {OFFLINE}", s.trim())),
+        _ => Some(OFFLINE.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn offline_access_only_when_the_server_lists_it() {
+        let mut d = Discovery {
+            as_metadata: Some(json!({"scopes_supported": ["read", "write"]})),
+            ..Discovery::default()
+        };
+        assert_eq!(
+            with_offline_access(Some("read".into()), &d).as_deref(),
+            Some("read")
+        );
+        assert_eq!(with_offline_access(None, &d), None);
+        d.as_metadata = Some(json!({"scopes_supported": ["read", "offline_access"]}));
+        assert_eq!(
+            with_offline_access(Some("read".into()), &d).as_deref(),
+            Some("read offline_access")
+        );
+        assert_eq!(
+            with_offline_access(Some("offline_access read".into()), &d).as_deref(),
+            Some("offline_access read")
+        );
+        assert_eq!(
+            with_offline_access(None, &d).as_deref(),
+            Some("offline_access")
+        );
+    }
 
     #[test]
     fn url_keeps_the_endpoint_query_and_leaves_out_absent_parameters() {

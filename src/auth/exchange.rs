@@ -183,9 +183,23 @@ impl OAuthHttp {
         timeout: Duration,
         max_body: usize,
     ) -> Result<Self, AuthError> {
-        let client = reqwest::Client::builder()
+        Self::with_ca_cert(transcript, timeout, max_body, None)
+    }
+
+    /// [`OAuthHttp::new`] that also trusts every certificate of the PEM file `ca_cert` (the
+    /// run's `--ca-cert`), so discovery, registration, the authorization request and every
+    /// token-endpoint exchange reach an https authorization server signed by a private CA.
+    pub fn with_ca_cert(
+        transcript: Transcript,
+        timeout: Duration,
+        max_body: usize,
+        ca_cert: Option<&std::path::Path>,
+    ) -> Result<Self, AuthError> {
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeout)
+            .connect_timeout(timeout);
+        let client = crate::transport::roots::trust(builder, ca_cert)
+            .map_err(|e| AuthError::Http(e.to_string()))?
             .build()
             .map_err(|e| AuthError::Http(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {

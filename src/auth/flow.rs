@@ -8,7 +8,7 @@
 //! — and redeem the code. A client that follows the spec stops where the server breaks a rule a
 //! client must check (foreign PRM, issuer mismatch, no S256, state or iss not echoed).
 
-use super::authorize::{default_scope, response_problem, AuthzRequest};
+use super::authorize::{default_scope, response_problem, with_offline_access, AuthzRequest};
 use super::browser::{self, HeadlessOptions};
 use super::client_auth::{AuthMethod, Client};
 use super::discovery::{self, Discovery};
@@ -76,6 +76,8 @@ pub struct RunAuthOptions {
     pub interactive_timeout: Duration,
     /// Opens the authorization URL in interactive mode.
     pub opener: Opener,
+    /// Extra trusted roots (`--ca-cert`) for every OAuth exchange with an https server.
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for RunAuthOptions {
@@ -125,10 +127,11 @@ pub async fn authorize_run(endpoint: &str, o: &RunAuthOptions) -> Result<RunAuth
             transcript,
         });
     }
-    let http = OAuthHttp::new(
+    let http = OAuthHttp::with_ca_cert(
         transcript.clone(),
         o.timeout,
         crate::transport::DEFAULT_MAX_BODY,
+        o.ca_cert.as_deref(),
     )?;
     let mut st = AuthState::new(http, o.version, endpoint);
     st.remember(o.password.as_deref());
@@ -219,7 +222,8 @@ async fn code_flow(
         redirect_uri: st.redirect_uri.clone(),
         pkce: Some(pkce.clone()),
         state: Some(sent_state.clone()),
-        scope,
+        // offline_access only when the authorization server lists it (2026-07-28).
+        scope: with_offline_access(scope, &d),
         resource: resource.clone(),
         extra: Vec::new(),
     };

@@ -367,6 +367,7 @@ async fn authorize(
         timeout: profile.timeout,
         interactive_timeout: std::time::Duration::from_secs(300),
         opener: crate::auth::interactive::system_opener(),
+        ca_cert: a.ca_cert.clone(),
     };
     let first = authorize_run(url, &o)
         .await

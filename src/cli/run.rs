@@ -193,6 +193,7 @@ async fn authorize(
         timeout: options.client.timeout,
         interactive_timeout: Duration::from_secs(300),
         opener: crate::auth::interactive::system_opener(),
+        ca_cert: options.client.ca_cert.clone(),
     };
     match authorize_run(url, &o).await {
         Ok(run) => {
@@ -218,10 +219,11 @@ async fn needs_authorization(options: &SuiteOptions) -> bool {
     let Target::Http { url } = &options.target else {
         return false;
     };
-    let Ok(http) = crate::auth::exchange::OAuthHttp::new(
+    let Ok(http) = crate::auth::exchange::OAuthHttp::with_ca_cert(
         crate::transcript::Transcript::new(),
         options.client.timeout,
         64 * 1024,
+        options.client.ca_cert.as_deref(),
     ) else {
         return false;
     };

@@ -16,7 +16,9 @@
 //! before); an elicitation only in a declared mode (`elic.mode-gate`); sampling `tools` only
 //! with `sampling.tools` and `includeContext` beyond `none` only with `sampling.context`
 //! (`samp.tools`); no form field that asks for a secret (`elic.sensitive`, WARN); a URL-mode
-//! `url` that parses, over https (`elic.url`, WARN otherwise).
+//! `url` that parses, over https (`elic.url`, WARN otherwise); from 2025-11-25, tool uses and
+//! tool results that balance in every sampling request (`samp.balance`, see
+//! `validate::sampling_balance`).
 
 use super::expect::compact;
 use super::model::ScenarioFile;
@@ -243,6 +245,13 @@ pub fn judge_one(req: &Value, declared: &Value, version: ProtocolVersion) -> Vec
     let params = params.cloned().unwrap_or(Value::Null);
     match method {
         "sampling/createMessage" if version >= ProtocolVersion::V2025_11_25 => {
+            for why in validate::sampling_balance(Some(&params)) {
+                push(
+                    Level::Must,
+                    format!("unbalanced tool use: {why}"),
+                    "after an assistant tool_use, a user message of only tool_result blocks matching every tool_use id",
+                );
+            }
             if (params.get("tools").is_some() || params.get("toolChoice").is_some())
                 && !declares(declared, "sampling.tools")
             {

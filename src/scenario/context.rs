@@ -46,22 +46,21 @@ impl RunContext {
         self.init_result.get("capabilities").unwrap_or(&EMPTY)
     }
 
-    /// Whether a capability path like `tools` or `resources.subscribe` is advertised.
+    /// Whether a capability path like `tools` or `resources.subscribe` is advertised. A key
+    /// holding dots or slashes is named in brackets with double quotes, e.g.
+    /// `extensions["io.modelcontextprotocol/tasks"]`.
     pub fn has_capability(&self, path: &str) -> bool {
-        let mut parts = path.split('.');
-        let Some(first) = parts.next() else {
+        let Some(parts) = capability_path(path) else {
             return false;
         };
-        let Some(mut cur) = self.capabilities().get(first) else {
-            return false;
-        };
-        for p in parts {
-            match cur.get(p) {
+        let mut cur = self.capabilities();
+        for p in &parts {
+            match cur.get(p.as_str()) {
                 Some(v) => cur = v,
                 None => return false,
             }
         }
-        !matches!(cur, Value::Bool(false) | Value::Null)
+        !parts.is_empty() && !matches!(cur, Value::Bool(false) | Value::Null)
     }
 
     /// Whether the server lists a tool of this name.
@@ -101,5 +100,94 @@ impl RunContext {
                 flag("destructiveHint") != Some(true) && flag("openWorldHint") != Some(true)
             }
         }
+    }
+}
+
+/// The keys of a capability path: segments split on `.`, where `["…"]` names one key verbatim
+/// (it may hold dots). `None` for a malformed path (an unclosed bracket, an empty segment).
+fn capability_path(path: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("[\"") {
+            let end = after.find("\"]")?;
+            out.push(after[..end].to_string());
+            rest = &after[end + 2..];
+        } else {
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            if end == 0 {
+                return None;
+            }
+            out.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+        if let Some(next) = rest.strip_prefix('.') {
+            if next.is_empty() || next.starts_with('.') {
+                return None;
+            }
+            rest = next;
+        } else if !rest.is_empty() && !rest.starts_with('[') {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ctx(caps: Value) -> RunContext {
+        RunContext {
+            target: Target::Stdio {
+                program: "x".into(),
+                args: Vec::new(),
+                env: Vec::new(),
+            },
+            opts: ClientOptions::default(),
+            version: ProtocolVersion::NEWEST_STATEFUL,
+            init_result: json!({"capabilities": caps}),
+            tools: Vec::new(),
+            vars: Vars::default(),
+            call_tools: ToolCallPolicy::default(),
+        }
+    }
+
+    #[test]
+    fn paths_split_on_dots_and_brackets_name_keys_verbatim() {
+        assert_eq!(
+            capability_path(r#"extensions["io.modelcontextprotocol/tasks"]"#),
+            Some(vec![
+                "extensions".into(),
+                "io.modelcontextprotocol/tasks".into()
+            ])
+        );
+        assert_eq!(
+            capability_path(r#"a.b["x.y"].c"#),
+            Some(vec!["a".into(), "b".into(), "x.y".into(), "c".into()])
+        );
+        assert_eq!(
+            capability_path("resources.subscribe").map(|v| v.len()),
+            Some(2)
+        );
+        for bad in [r#"a["x"#, "a..b", ".a", "a.", r#"a["x"]b"#] {
+            assert_eq!(capability_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn extension_keys_are_found() {
+        let c = ctx(json!({
+            "tools": {},
+            "resources": {"subscribe": false},
+            "extensions": {"io.modelcontextprotocol/tasks": {}}
+        }));
+        assert!(c.has_capability("tools"));
+        assert!(!c.has_capability("resources.subscribe"));
+        assert!(c.has_capability(r#"extensions["io.modelcontextprotocol/tasks"]"#));
+        assert!(!c.has_capability(r#"extensions["io.modelcontextprotocol/other"]"#));
+        assert!(!c.has_capability("extensions.io"));
+        assert!(!c.has_capability(""));
     }
 }

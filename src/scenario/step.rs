@@ -37,10 +37,11 @@ pub(super) async fn perform_auth(
         ));
     };
     if auth.is_none() {
-        let http = crate::auth::exchange::OAuthHttp::new(
+        let http = crate::auth::exchange::OAuthHttp::with_ca_cert(
             transcript.clone(),
             ctx.opts.timeout,
             ctx.opts.max_body_bytes,
+            ctx.opts.ca_cert.as_deref(),
         )
         .map_err(|e| StepError::Unsupported(e.to_string()))?;
         *auth = Some(crate::auth::state::AuthState::new(http, ctx.version, url));

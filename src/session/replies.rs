@@ -4,7 +4,9 @@
 //!
 //! The client rules (spec `client/elicitation`): a request for a method with no configured
 //! reply is -32601; a URL-mode elicitation to a client that declared `elicitation` without
-//! `url` is -32602 (an undeclared mode), even when an elicitation reply is configured.
+//! `url` is -32602 (an undeclared mode), even when an elicitation reply is configured; a
+//! `sampling/createMessage` whose tool uses and results do not balance is -32602 (spec
+//! `client/sampling`, error handling: SHOULD), whatever reply is configured.
 
 use crate::protocol::jsonrpc::{self, codes};
 use serde_json::{json, Value};
@@ -66,6 +68,15 @@ pub(super) fn answer_for(
             "this client did not declare URL-mode elicitation",
         );
     }
+    if method == "sampling/createMessage" {
+        if let Some(why) = crate::validate::sampling_balance(params).first() {
+            return jsonrpc::error_response(
+                id,
+                codes::INVALID_PARAMS,
+                &format!("Tool result missing in request: {why}"),
+            );
+        }
+    }
     match (method, configured) {
         (_, Some(reply)) => reply.to_response(id),
         ("ping", None) => jsonrpc::response(id, json!({})),
@@ -112,6 +123,35 @@ mod tests {
             answer_for(json!(3), "ping", None, &caps, None)["result"],
             json!({})
         );
+    }
+
+    #[test]
+    fn unbalanced_tool_use_is_refused_with_32602() {
+        let reply = ClientReply::Result(json!({"role": "assistant", "model": "m",
+            "content": {"type": "text", "text": "x"}}));
+        let caps = json!({"sampling": {"tools": {}}});
+        let unbalanced = json!({"maxTokens": 5, "messages": [
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "a", "name": "t", "input": {}}]},
+            {"role": "user", "content": [{"type": "tool_result", "toolUseId": "b", "content": []}]},
+        ]});
+        let r = answer_for(
+            json!(1),
+            "sampling/createMessage",
+            Some(&unbalanced),
+            &caps,
+            Some(&reply),
+        );
+        assert_eq!(r["error"]["code"], json!(-32602), "{r}");
+        let mut balanced = unbalanced.clone();
+        balanced["messages"][1]["content"][0]["toolUseId"] = json!("a");
+        let r = answer_for(
+            json!(1),
+            "sampling/createMessage",
+            Some(&balanced),
+            &caps,
+            Some(&reply),
+        );
+        assert_eq!(r["result"]["model"], json!("m"), "{r}");
     }
 
     #[test]

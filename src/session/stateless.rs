@@ -183,6 +183,10 @@ impl Stateless {
             let Some(name) = tool.get("name").and_then(Value::as_str) else {
                 continue;
             };
+            if super::param_annotations::annotation_problem(tool).is_some() {
+                // An invalid tool is dropped (and never called), so it needs no headers.
+                continue;
+            }
             let mut found = Vec::new();
             if let Some(schema) = tool.get("inputSchema") {
                 collect_param_headers(schema, &mut Vec::new(), &mut found);
@@ -220,11 +224,12 @@ fn is_tchar(b: u8) -> bool {
 }
 
 /// The body value `Mcp-Name` mirrors: `params.name` for `tools/call` and `prompts/get`,
-/// `params.uri` for `resources/read`.
+/// `params.uri` for `resources/read`, `params.taskId` for the tasks extension's methods.
 pub fn name_source<'a>(method: &str, params: &'a Value) -> Option<&'a str> {
     let field = match method {
         "tools/call" | "prompts/get" => "name",
         "resources/read" => "uri",
+        "tasks/get" | "tasks/update" | "tasks/cancel" => "taskId",
         _ => return None,
     };
     params.get(field).and_then(Value::as_str)
@@ -339,6 +344,10 @@ mod tests {
             Some("file:///a b".into())
         );
         assert_eq!(name("prompts/get", json!({"name": "p"})), Some("p".into()));
+        assert_eq!(
+            name("tasks/get", json!({"taskId": "t-1"})),
+            Some("t-1".into())
+        );
         assert_eq!(name("completion/complete", json!({"name": "p"})), None);
     }
 
@@ -368,16 +377,27 @@ mod tests {
             "region": {"type": "string", "x-mcp-header": "Region"},
             "opts": {"type": "object", "properties": {"dry": {"type": "boolean", "x-mcp-header": "Dry"}}},
             "n": {"type": "integer", "x-mcp-header": "N"},
-            "list": {"type": "array", "items": {"type": "string", "x-mcp-header": "Item"}},
-            "bad": {"type": "string", "x-mcp-header": "a b"}
+            "list": {"type": "array", "items": {"type": "string"}}
         }}})]);
         let (_, h) = s.prepare(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
             "name": "sql", "arguments": {"region": "éu", "opts": {"dry": true}, "n": null, "list": ["x"]}}}));
         assert_eq!(header(&h, "mcp-param-region"), Some("=?base64?w6l1?="));
         assert_eq!(header(&h, "mcp-param-dry"), Some("true"));
         assert_eq!(header(&h, "mcp-param-n"), None);
+        // A tool with an invalid annotation (here under `items`) is dropped: no headers at all
+        // (see `param_annotations`).
+        s.learn_tools(&[
+            json!({"name": "sql", "inputSchema": {"type": "object", "properties": {
+                "region": {"type": "string", "x-mcp-header": "Region"},
+                "list": {"type": "array", "items": {"type": "string", "x-mcp-header": "Item"}}
+            }}}),
+        ]);
+        let (_, h) = s.prepare(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+            "name": "sql", "arguments": {"region": "eu", "list": ["x"]}}}),
+        );
+        assert_eq!(header(&h, "mcp-param-region"), None);
         assert_eq!(header(&h, "mcp-param-item"), None);
-        assert_eq!(header(&h, "mcp-param-a b"), None);
     }
 
     #[test]

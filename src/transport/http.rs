@@ -199,7 +199,14 @@ impl HttpTransport {
 
     /// One raw exchange for transport-rule checks; see [`RawRequest`]. Nothing reaches the inbox.
     pub async fn raw(&self, req: RawRequest) -> Result<RawResponse, TransportError> {
-        raw::exchange(&self.inner, req).await
+        raw::exchange(&self.inner, req, false).await
+    }
+
+    /// Like [`raw`](Self::raw), except that the JSON-RPC messages of an SSE response also reach
+    /// the inbox as they arrive, so the session sees and answers what the server sends there
+    /// (e.g. the standalone GET stream, watched while a check waits for a server request).
+    pub async fn raw_delivering(&self, req: RawRequest) -> Result<RawResponse, TransportError> {
+        raw::exchange(&self.inner, req, true).await
     }
 }
 

@@ -18,12 +18,14 @@ mod compiled;
 mod envelope;
 mod methods;
 mod revisions;
+mod tool_balance;
 mod violation;
 
 #[cfg(test)]
 mod tests;
 
 pub use envelope::validate_envelope;
+pub use tool_balance::sampling_balance;
 pub use violation::Violation;
 
 use crate::protocol::ProtocolVersion;

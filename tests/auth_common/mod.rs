@@ -167,6 +167,10 @@ pub fn vars() -> Vars {
         ("password", USER.1),
         ("client_id", CLIENT.0),
         ("client_secret", CLIENT.1),
+        // The reference server's documented scope hierarchy (`write` implies `read`), for
+        // v2607.scope-hierarchy.
+        ("broader_scope", "write"),
+        ("narrower_scope", "read"),
     ] {
         v.insert(k.into(), Value::String(val.into()));
     }

@@ -171,7 +171,14 @@ pub(crate) async fn check(
     };
     let needed = required_scopes(&bytes);
     let granted = granted_scopes(&claims);
-    if !needed.is_subset(&granted) {
+    // The documented hierarchy (scopes::IMPLIES: `write` implies `read`); under
+    // `auth-scope-hierarchy-ignored` only the exact scope counts.
+    let effective = if auth.has(Fault::AuthScopeHierarchyIgnored) {
+        granted.clone()
+    } else {
+        granted.with_implied()
+    };
+    if !needed.is_subset(&effective) {
         let relevant =
             ScopeSet::from_names(SUPPORTED.iter().filter(|s| granted.contains(s)).copied());
         // `auth-step-up-partial`: the challenge names only the granted scopes, not the missing

@@ -4,8 +4,9 @@
 //! the root only.
 
 use super::clients::{AuthMethod, GRANT_TYPES};
-use super::scopes::SUPPORTED;
+use super::scopes::{OFFLINE_ACCESS, SUPPORTED};
 use super::server::AuthServer;
+use super::settings::RefreshTokens;
 use crate::fault::Fault;
 use axum::extract::State;
 use axum::Json;
@@ -40,6 +41,25 @@ pub(crate) fn document(auth: &AuthServer) -> Value {
         "authorization_response_iss_parameter_supported": true,
         "client_id_metadata_document_supported": auth.config.allow_loopback_cimd,
     });
+    match auth.config.refresh_tokens {
+        RefreshTokens::Always => {}
+        // No refresh tokens at all: the grant is not offered.
+        RefreshTokens::Never => {
+            let grants: Vec<&str> = GRANT_TYPES
+                .iter()
+                .copied()
+                .filter(|g| *g != "refresh_token")
+                .collect();
+            doc["grant_types_supported"] = json!(grants);
+        }
+        // Refresh tokens on request: `offline_access` is listed (here only; the protected
+        // resource never asks for it).
+        RefreshTokens::OfflineAccess => {
+            let mut scopes: Vec<&str> = SUPPORTED.to_vec();
+            scopes.push(OFFLINE_ACCESS);
+            doc["scopes_supported"] = json!(scopes);
+        }
+    }
     if auth.has(Fault::AuthNoS256Advertised) {
         if let Some(m) = doc.as_object_mut() {
             m.remove("code_challenge_methods_supported");

@@ -52,7 +52,7 @@ mod users;
 
 pub(crate) use remote::is_loopback_url;
 pub(crate) use server::AuthServer;
-pub use settings::{AuthConfig, AuthMode, ClientSpec, Role, UserSpec};
+pub use settings::{AuthConfig, AuthMode, ClientSpec, RefreshTokens, Role, UserSpec};
 
 use axum::routing::{get, post};
 use axum::{middleware, Router};

@@ -6,8 +6,9 @@
 use super::form::Params;
 use super::pkce;
 use super::redirect;
-use super::scopes::ScopeSet;
+use super::scopes::{split_offline, ScopeSet, OFFLINE_ACCESS};
 use super::server::AuthServer;
+use super::settings::RefreshTokens;
 use crate::fault::Fault;
 
 /// A validated authorization request.
@@ -142,13 +143,23 @@ pub(crate) async fn validate(auth: &AuthServer, params: &Params) -> Result<Authz
     let scope = match one("scope")? {
         None => allowed,
         Some(s) => {
-            let set = ScopeSet::parse(s)
+            // `offline_access` is accepted (and kept in the grant) only where it asks for a
+            // refresh token; elsewhere it is an unknown scope like any other.
+            let offline_ok = auth.config.refresh_tokens == RefreshTokens::OfflineAccess;
+            let (rest, offline) = match split_offline(s) {
+                (rest, true) if offline_ok => (rest, true),
+                _ => (s.to_string(), false),
+            };
+            let mut set = ScopeSet::parse(&rest)
                 .map_err(|bad| fail("invalid_scope", format!("unknown scope `{bad}`")))?;
             if !set.is_subset(&allowed) {
                 return Err(fail(
                     "invalid_scope",
                     format!("this client may request only `{allowed}`"),
                 ));
+            }
+            if offline {
+                set.insert(OFFLINE_ACCESS);
             }
             set
         }

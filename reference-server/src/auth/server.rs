@@ -6,7 +6,7 @@ use super::cimd;
 use super::clients::Client;
 use super::jwt::SigningKey;
 use super::remote::{http_client, is_loopback_url, RemoteIssuer};
-use super::settings::{AuthConfig, AuthMode, Role};
+use super::settings::{AuthConfig, AuthMode, RefreshTokens, Role};
 use super::store::Store;
 use super::upstream::Upstream;
 use super::users::{UserStore, DEFAULT_USER};
@@ -73,7 +73,10 @@ impl AuthServer {
                 )));
             }
         }
-        let origin = format!("http://{addr}");
+        let origin = ac
+            .public_origin
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
         let key = SigningKey::generate().map_err(io::Error::other)?;
         let (users, generated) = UserStore::new(&ac.users);
         if let (Some(pw), true) = (generated, ac.has_login_form()) {
@@ -148,6 +151,15 @@ impl AuthServer {
             .as_ref()
             .map(|e| e.issuer.as_str())
             .unwrap_or(&self.issuer)
+    }
+
+    /// Whether a code redemption for a grant of `scope` comes with a refresh token.
+    pub fn issues_refresh(&self, scope: &super::scopes::ScopeSet) -> bool {
+        match self.config.refresh_tokens {
+            RefreshTokens::Always => true,
+            RefreshTokens::Never => false,
+            RefreshTokens::OfflineAccess => scope.contains(super::scopes::OFFLINE_ACCESS),
+        }
     }
 
     /// Whether this instance is a stand-alone authorization server.

@@ -129,6 +129,20 @@ impl fmt::Debug for ClientSpec {
     }
 }
 
+/// When the authorization server issues refresh tokens with the authorization-code grant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RefreshTokens {
+    /// With every code redemption (the default).
+    #[default]
+    Always,
+    /// Never (`--no-refresh-tokens`): the grant is not advertised either. Clients must not
+    /// assume refresh tokens (2026-07-28 "Refresh Tokens").
+    Never,
+    /// Only when the authorization asked for `offline_access`, which the metadata then lists
+    /// in `scopes_supported` (`--offline-access`).
+    OfflineAccess,
+}
+
 /// The OAuth configuration of one instance. `Default` is no authorization at all.
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
@@ -156,6 +170,12 @@ pub struct AuthConfig {
     pub token_ttl: Duration,
     /// Lifetime of authorization codes.
     pub code_ttl: Duration,
+    /// When refresh tokens are issued.
+    pub refresh_tokens: RefreshTokens,
+    /// The origin clients reach this instance at, when it is not the bound `http://` address
+    /// (e.g. `https://localhost:PORT` behind a TLS front): issuer, endpoints and resource use
+    /// it. No trailing slash.
+    pub public_origin: Option<String>,
 }
 
 impl Default for AuthConfig {
@@ -172,6 +192,8 @@ impl Default for AuthConfig {
             allow_loopback_cimd: false,
             token_ttl: Duration::from_secs(600),
             code_ttl: Duration::from_secs(60),
+            refresh_tokens: RefreshTokens::Always,
+            public_origin: None,
         }
     }
 }
@@ -236,6 +258,18 @@ impl AuthConfig {
     /// The same configuration with another authorization-code lifetime.
     pub fn with_code_ttl(mut self, ttl: Duration) -> Self {
         self.code_ttl = ttl;
+        self
+    }
+
+    /// The same configuration issuing refresh tokens as `policy` says.
+    pub fn with_refresh_tokens(mut self, policy: RefreshTokens) -> Self {
+        self.refresh_tokens = policy;
+        self
+    }
+
+    /// The same configuration reached at `origin` (issuer, endpoints and resource use it).
+    pub fn with_public_origin(mut self, origin: impl Into<String>) -> Self {
+        self.public_origin = Some(origin.into().trim_end_matches('/').to_string());
         self
     }
 

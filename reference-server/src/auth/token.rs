@@ -157,6 +157,10 @@ fn code_grant(auth: &AuthServer, client: &Client, params: &Params) -> Result<Val
     let family = auth.lock().new_family(grant.grant.clone());
     auth.lock().link_code_family(code, &family);
     let (access, ttl) = access_token(auth, &grant.grant, Some(&family))?;
-    let refresh = auth.lock().issue_refresh(&family, now_secs(), false);
-    Ok(token_body(&access, ttl, &grant.grant, Some(&refresh)))
+    // The server decides whether a refresh token comes with the code (clients must not assume
+    // one: 2026-07-28 "Refresh Tokens").
+    let refresh = auth
+        .issues_refresh(&grant.grant.scope)
+        .then(|| auth.lock().issue_refresh(&family, now_secs(), false));
+    Ok(token_body(&access, ttl, &grant.grant, refresh.as_deref()))
 }

@@ -90,6 +90,12 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
+    /// What the 2026-07-28 `Mcp-Param-*` tools saw so far (`header_echo` calls accepted and
+    /// refused for their headers, calls of the invalid `header_ratio`).
+    pub fn param_header_stats(&self) -> crate::ParamHeaderStats {
+        self.state.modern.param_tools().snapshot()
+    }
+
     /// Stops accepting connections, ends open streams and waits (briefly) for the server task.
     pub async fn shutdown(mut self) {
         self.state.begin_shutdown();

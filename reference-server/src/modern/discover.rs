@@ -31,6 +31,11 @@ pub(crate) fn capabilities(state: &ServerState) -> Value {
     }
     if state.advertises(Capability::Tools) {
         caps.insert("tools".into(), flags(&[("listChanged", listen)]));
+        // The tasks extension (io.modelcontextprotocol/tasks) augments tools/call.
+        caps.insert(
+            "extensions".into(),
+            json!({super::tasks::EXTENSION: super::tasks::capability()}),
+        );
     }
     Value::Object(caps)
 }

@@ -7,7 +7,7 @@ use super::errors::{HEADER_MISMATCH, MISSING_CAPABILITY, UNSUPPORTED_VERSION};
 use super::headers::PROTOCOL_HEADER;
 use super::route::{self, Prepared, Route};
 use super::stream::{response_stream, CancelOnDrop};
-use super::{headers, listen, meta};
+use super::{headers, listen, meta, param_headers};
 use crate::context::Outlet;
 use crate::fault::Fault;
 use crate::http::reply;
@@ -88,6 +88,7 @@ fn validate(
     };
     let version = meta::requested_version(params.as_ref()).map_err(bad)?;
     headers::check(state, headers, version, &method, params.as_ref()).map_err(bad)?;
+    param_headers::check(state, headers, &method, params.as_ref()).map_err(bad)?;
     route::prepare(state, id, method, params).map_err(bad)
 }
 

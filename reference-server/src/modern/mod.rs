@@ -18,6 +18,8 @@ pub(crate) mod http;
 pub(crate) mod listen;
 pub(crate) mod meta;
 pub(crate) mod mrtr;
+pub(crate) mod param_headers;
+pub(crate) mod param_tools;
 pub(crate) mod policy;
 pub(crate) mod request_state;
 pub(crate) mod results;
@@ -25,6 +27,7 @@ pub(crate) mod route;
 pub(crate) mod state;
 pub(crate) mod stdio;
 pub(crate) mod stream;
+pub(crate) mod tasks;
 
 use crate::version::Version;
 use serde_json::Value;

@@ -35,11 +35,11 @@ pub(crate) fn handles(method: &str, params: Option<&Value>) -> bool {
 
 /// One tool's round: the key of its input request, whether the request's capabilities allow
 /// it, the capabilities it needs (for -32021), and the input request itself.
-struct Ask {
-    key: &'static str,
-    allowed: bool,
-    required: Value,
-    request: Value,
+pub(crate) struct Ask {
+    pub key: &'static str,
+    pub allowed: bool,
+    pub required: Value,
+    pub request: Value,
 }
 
 fn text_arg<'a>(args: &'a Map<String, Value>, key: &str, default: &'a str) -> &'a str {
@@ -59,7 +59,7 @@ fn form_schema() -> Value {
     })
 }
 
-fn ask_for(tool: &str, args: &Map<String, Value>, meta: &RequestMeta) -> Ask {
+pub(crate) fn ask_for(tool: &str, args: &Map<String, Value>, meta: &RequestMeta) -> Ask {
     let caps = &meta.capabilities;
     let elicitation = caps.get("elicitation").and_then(Value::as_object);
     match tool {
@@ -210,7 +210,7 @@ pub(crate) fn list_input_required(
 }
 
 /// The tool's result from the client's answer, or why the answer is malformed.
-fn interpret(tool: &str, answer: &Value) -> Result<ToolOutput, String> {
+pub(crate) fn interpret(tool: &str, answer: &Value) -> Result<ToolOutput, String> {
     match tool {
         "ask_user" | "ask_user_url" => elicitation_outcome(tool, answer),
         "ask_model" => {

@@ -80,12 +80,17 @@ pub(crate) fn shape_result(
     }
 }
 
-/// Tasks left the core protocol in 2026-07-28: no `execution` on modern tool definitions, and
-/// no tool that can only run as a task (this server does not offer the tasks extension).
+/// Tasks left the core protocol in 2026-07-28 (they live on in the tasks extension): no
+/// `execution` on modern tool definitions. Of the tools that can only run as a task, those
+/// the extension runs (`tasks::LISTED_TASK_ONLY`) stay listed; a call that does not declare
+/// the extension gets -32021 naming it. The others are dropped.
 fn strip_task_fields(result: &mut Map<String, Value>) {
     if let Some(Value::Array(tools)) = result.get_mut("tools") {
         tools.retain(|t| {
-            t.pointer("/execution/taskSupport").and_then(Value::as_str) != Some("required")
+            let task_only =
+                t.pointer("/execution/taskSupport").and_then(Value::as_str) == Some("required");
+            let name = t.get("name").and_then(Value::as_str).unwrap_or_default();
+            !task_only || super::tasks::LISTED_TASK_ONLY.contains(&name)
         });
         for tool in tools.iter_mut().filter_map(Value::as_object_mut) {
             tool.remove("execution");
@@ -128,7 +133,8 @@ mod tests {
             None,
             ok(json!({"tools": [
                 {"name": "a", "execution": {}},
-                {"name": "job", "execution": {"taskSupport": "required"}}
+                {"name": "job", "execution": {"taskSupport": "required"}},
+                {"name": "batch_job", "execution": {"taskSupport": "required"}}
             ]})),
         );
         let r = &m["result"];
@@ -139,9 +145,11 @@ mod tests {
         assert!(r["tools"][0].get("execution").is_none());
         assert_eq!(
             r["tools"].as_array().map(Vec::len),
-            Some(1),
-            "task-only tools are dropped"
+            Some(2),
+            "task-only tools are dropped unless the tasks extension runs them"
         );
+        assert_eq!(r["tools"][1]["name"], json!("batch_job"));
+        assert!(r["tools"][1].get("execution").is_none());
         let call = shape(&state, "tools/call", None, ok(json!({"content": []})));
         assert!(call["result"].get("ttlMs").is_none());
         let read = shape(

@@ -6,7 +6,7 @@
 
 use super::meta::{self, RequestMeta};
 use super::policy::Policy;
-use super::{discover, listen, mrtr, results, MODERN_VERSION};
+use super::{discover, listen, mrtr, param_tools, results, tasks, MODERN_VERSION};
 use crate::config::Capability;
 use crate::context::Outlet;
 use crate::dispatch::{self, Reply};
@@ -35,6 +35,10 @@ pub(crate) enum Route {
     Mrtr,
     /// `subscriptions/listen` (`listen`).
     Listen,
+    /// A `tools/call` answered with a task of the tasks extension (`tasks`).
+    TaskCall,
+    /// `tasks/get`, `tasks/update`, `tasks/cancel` (`tasks`).
+    TaskMethod,
 }
 
 /// The capability a method of the modern era belongs to; `None` for methods the era does not
@@ -55,6 +59,7 @@ pub(crate) fn route(state: &ServerState, method: &str) -> Result<Route, RpcError
         "server/discover" if !state.has(Fault::V26NoDiscover) => Ok(Route::Discover),
         "ping" if state.has(Fault::V26RemovedMethodServed) => Ok(Route::RemovedPing),
         "subscriptions/listen" if LISTEN_SUPPORTED => Ok(Route::Listen),
+        m if tasks::is_task_method(m) && state.serves(Capability::Tools) => Ok(Route::TaskMethod),
         m => match capability_of(m) {
             Some(cap) if state.serves(cap) => Ok(Route::Handler),
             _ => Err(RpcError::method_not_found(m)),
@@ -87,7 +92,10 @@ impl Prepared {
     /// progress, opted-in log messages, a long-running tool) rather than one JSON body. An MRTR
     /// round is always one JSON body.
     pub fn streamed(&self, state: &ServerState) -> bool {
-        if self.route == Route::Mrtr {
+        if matches!(
+            self.route,
+            Route::Mrtr | Route::TaskCall | Route::TaskMethod
+        ) {
             // One round answers at once, and its errors (-32021) need their HTTP status.
             return false;
         }
@@ -113,6 +121,9 @@ pub(crate) fn prepare(
 ) -> Result<Prepared, RpcError> {
     let meta = meta::parse(state, params.as_ref())?;
     let route = match route(state, &method)? {
+        Route::Handler if tasks::makes_task(state, &meta, &method, params.as_ref()) => {
+            Route::TaskCall
+        }
         Route::Handler if mrtr::handles(&method, params.as_ref()) => Route::Mrtr,
         Route::Listen => {
             listen::Filter::parse(state, params.as_ref())?;
@@ -120,6 +131,11 @@ pub(crate) fn prepare(
         }
         other => other,
     };
+    if route == Route::Handler {
+        if let Some(e) = tasks::refuse_plain(&meta, &method, params.as_ref()) {
+            return Err(e);
+        }
+    }
     Ok(Prepared {
         id,
         method,
@@ -164,6 +180,20 @@ pub(crate) async fn execute(
             Ok(result) => response(id, result),
             Err(e) => error_response(id, &e),
         }),
+        Route::TaskCall => Reply::Message(match tasks::create(state, &meta, params.as_ref()) {
+            Ok(result) => response(id, result),
+            Err(e) => error_response(id, &e),
+        }),
+        Route::TaskMethod => Reply::Message(
+            match tasks::method(state, &meta, &method, params.as_ref()) {
+                Ok(result) => response(id, result),
+                Err(e) => error_response(id, &e),
+            },
+        ),
+        // The tools with `x-mcp-header` arguments (modern only; headers checked by `http`).
+        Route::Handler if param_tools::called(&method, params.as_ref()).is_some() => {
+            Reply::Message(param_tools::call(id, params.as_ref()))
+        }
         Route::Handler => match mrtr::list_input_required(state, &meta, &method) {
             Some(asked) => Reply::Message(response(id, asked)),
             None => dispatch::request(state, session, id, &method, params, outlet).await,
@@ -176,7 +206,12 @@ pub(crate) async fn execute(
     };
     // Shaping edits the result, so a cached one is copied into a message first.
     match reply.into_message() {
-        Some(m) => Reply::Message(results::shape(state, &method, kept.as_ref(), m)),
+        Some(mut m) => {
+            if method == "tools/list" {
+                param_tools::extend_list(&mut m);
+            }
+            Reply::Message(results::shape(state, &method, kept.as_ref(), m))
+        }
         None => Reply::Silent,
     }
 }

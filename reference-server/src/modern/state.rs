@@ -16,12 +16,24 @@ pub(crate) struct ModernState {
     in_flight: Mutex<HashMap<String, Arc<Session>>>,
     sealer: Sealer,
     listeners: Listeners,
+    tasks: super::tasks::store::ExtTasks,
+    param_tools: super::param_tools::ParamToolCounters,
 }
 
 impl ModernState {
     /// The open `subscriptions/listen` streams.
     pub fn listeners(&self) -> &Listeners {
         &self.listeners
+    }
+
+    /// The tasks of the tasks extension.
+    pub fn tasks(&self) -> &super::tasks::store::ExtTasks {
+        &self.tasks
+    }
+
+    /// What the `Mcp-Param-*` tools saw over HTTP.
+    pub fn param_tools(&self) -> &super::param_tools::ParamToolCounters {
+        &self.param_tools
     }
 
     /// The per-process key of MRTR request states.

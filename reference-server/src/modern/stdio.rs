@@ -104,7 +104,8 @@ async fn run(state: Arc<ServerState>, out: mpsc::UnboundedSender<Value>, prepare
 }
 
 /// Relays a subscription's acknowledgement and events to `out` until `notifications/cancelled`
-/// names it (or input ends and the task is dropped).
+/// names it (or input ends and the task is dropped), or until `--listen-max-ms` ends it with
+/// the closing response.
 async fn subscription(
     state: Arc<ServerState>,
     out: mpsc::UnboundedSender<Value>,
@@ -116,6 +117,7 @@ async fn subscription(
     let mut cancelled = session.begin_request(&id);
     state.modern.begin(&id, &session);
     let (registration, mut rx) = listen::open(&state, &id, filter);
+    let ends = listen::deadline(&state);
     loop {
         tokio::select! {
             msg = rx.recv() => match msg {
@@ -123,6 +125,10 @@ async fn subscription(
                 None => break,
             },
             _ = cancelled.wait_for(|c| *c) => break,
+            () = listen::until(ends) => {
+                let _ = out.send(listen::closing(&state, &prepared));
+                break;
+            }
         }
     }
     drop(registration);

@@ -7,6 +7,7 @@ pub(crate) mod cache;
 pub(crate) mod calculator;
 pub(crate) mod data;
 pub(crate) mod echo;
+pub(crate) mod sampling_loop;
 pub(crate) mod search;
 pub(crate) mod slow;
 pub(crate) mod weather;
@@ -269,6 +270,7 @@ pub(crate) fn build_catalog(state: &ServerState, version: Version, beta: bool) -
     tools.extend(echo::specs());
     tools.push(slow::spec());
     tools.extend(asking::specs(version));
+    tools.extend(sampling_loop::spec(version));
     tools.extend(crate::tasks::specs(version));
     tools.push(beta::toggle_spec());
     if beta {
@@ -296,6 +298,8 @@ pub(crate) async fn call(ctx: &RequestCtx, name: &str, args: &Args) -> Option<To
         "slow" => slow::call(ctx, args).await,
         n if asking::NAMES.contains(&n) => asking::call(ctx, n, args).await,
         "batch_job" => crate::tasks::run_job(ctx, args).await,
+        crate::tasks::input::TOOL => crate::tasks::input::run(ctx, args).await,
+        sampling_loop::NAME => sampling_loop::call(ctx, args).await,
         "toggle_beta_tool" | "beta" | "bad tool!" => beta::call(ctx, name),
         _ => data::call(ctx, name, args)?,
     })

@@ -4,9 +4,17 @@
 //! exactly what the call would have, with the related-task `_meta`), `tasks/cancel` and
 //! `tasks/list`. The store is per session (`store`).
 //!
+//! A task that needs input (`approval_job`, see `input`) moves to `input_required` and queues
+//! its request in the task's outbox; `tasks/result` forwards the outbox (that request, and a
+//! `notifications/tasks/status` per status change) on its own stream while it waits. The newest
+//! `tasks/result` of a task takes the outbox over (a client may drop the stream of an earlier
+//! one and call again, see `outbox`).
+//!
 //! Sessions at earlier revisions neither see the capability nor the task-only tool, and a
 //! `task` field in their requests is ignored, as the spec requires of receivers without it.
 
+pub(crate) mod input;
+pub(crate) mod outbox;
 pub(crate) mod store;
 
 use crate::context::{Failure, HandlerResult, Outlet, Params, RequestCtx};
@@ -19,12 +27,23 @@ use crate::services::{
 use crate::version::Version;
 use serde_json::{json, Value};
 use std::time::Duration;
+use store::Outcome;
 
 /// The `_meta` key tying a message to its task.
 pub(crate) const RELATED_TASK: &str = "io.modelcontextprotocol/related-task";
 
 /// The task-only tool.
 const JOB_TOOL: &str = "batch_job";
+
+tokio::task_local! {
+    /// The id of the task whose background run is executing (unset outside one).
+    static CURRENT_TASK: String;
+}
+
+/// The id of the task the calling code runs for, if it runs as one.
+pub(crate) fn current_task() -> Option<String> {
+    CURRENT_TASK.try_with(Clone::clone).ok()
+}
 
 /// Whether a session of `version` has tasks.
 pub(crate) fn enabled(version: Version) -> bool {
@@ -40,7 +59,7 @@ pub(crate) fn capability() -> Value {
 pub(crate) fn task_support(tool: &str) -> Option<&'static str> {
     match tool {
         "slow" => Some("optional"),
-        JOB_TOOL => Some("required"),
+        JOB_TOOL | input::TOOL => Some("required"),
         "echo" => Some("forbidden"),
         _ => None,
     }
@@ -64,7 +83,7 @@ pub(crate) fn specs(version: Version) -> Vec<ToolSpec> {
         ),
         output_schema: None,
         hints: Hints::READ_ONLY,
-    }]
+    }, input::spec()]
 }
 
 /// Runs the `batch_job` tool.
@@ -118,7 +137,11 @@ pub(crate) fn route_tools_call(ctx: &RequestCtx, params: &Params) -> Option<Hand
 /// Creates the task and starts the call in the background.
 fn create(ctx: &RequestCtx, params: &Params, ttl: Option<u64>) -> HandlerResult {
     let store = ctx.session.tasks();
-    let (id, task, cancel) = store.create(ttl)?;
+    let notices = store::Notices {
+        related_meta: ctx.has(Fault::TaskStatusNoticeRelatedMeta),
+        after_terminal: ctx.has(Fault::TaskStatusAfterTerminal),
+    };
+    let (id, task, cancel) = store.create(ttl, notices)?;
     let mut call = params.clone();
     call.remove("task");
     // Progress and logs of the background run go to the session's channel.
@@ -131,7 +154,8 @@ fn create(ctx: &RequestCtx, params: &Params, ttl: Option<u64>) -> HandlerResult 
     );
     let task_id = id.clone();
     tokio::spawn(async move {
-        let outcome = match tools::call(&bg, &call).await {
+        let run = CURRENT_TASK.scope(task_id.clone(), tools::call(&bg, &call));
+        let outcome = match run.await {
             Ok(result) => Ok(result),
             Err(Failure::Rpc(e)) => Err(e),
             // Cancelled: the store already says so.
@@ -174,16 +198,32 @@ pub(crate) fn get(ctx: &RequestCtx, params: &Params) -> HandlerResult {
     ctx.session.tasks().get(id).map_err(|e| unknown(ctx, e))
 }
 
-/// `tasks/result`: waits for the task to end, then returns the call's result or error.
+/// `tasks/result`: waits for the task to end, forwarding its outbox (status notices, the
+/// requests of an `input_required` task) on this request's stream meanwhile, then returns the
+/// call's result or error.
 pub(crate) async fn result(ctx: &RequestCtx, params: &Params) -> HandlerResult {
     gate(ctx, "tasks/result")?;
     let id = task_id(params)?.to_string();
     let store = ctx.session.tasks();
     store.get(&id).map_err(|e| unknown(ctx, e))?;
+    let outbox = store.outbox(&id);
+    let turn = outbox.as_ref().map_or(0, |o| o.attach());
+    let forward = async {
+        if let Some(outbox) = &outbox {
+            // Until a newer tasks/result of the task takes the outbox over.
+            outbox.forward(turn, |msg| ctx.send_to_client(msg)).await;
+        }
+        std::future::pending::<()>().await;
+    };
     let outcome = tokio::select! {
         o = store.outcome(&id) => o,
+        () = forward => unreachable_pending(),
         _ = ctx.cancelled() => return Err(Failure::Cancelled),
     };
+    // What the task queued as it ended (its terminal notice) goes out before the response.
+    if let Some(outbox) = &outbox {
+        outbox.drain_now(turn, |msg| ctx.send_to_client(msg));
+    }
     let related = json!({"taskId": id});
     match outcome {
         Ok(mut r) => {
@@ -202,6 +242,11 @@ pub(crate) async fn result(ctx: &RequestCtx, params: &Params) -> HandlerResult {
             Err(e.into())
         }
     }
+}
+
+/// The forwarding loop never ends (`pending` after it), so its branch is never taken.
+fn unreachable_pending() -> Outcome {
+    Err(RpcError::internal("the task outbox closed"))
 }
 
 /// `tasks/cancel`.

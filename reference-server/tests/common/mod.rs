@@ -181,8 +181,34 @@ pub fn fault_probe_file(fault: mcp_reference_server::Fault) -> &'static str {
         | TaskUnknownIdWrongCode
         | TaskCancelTerminalOk => "faults_tasks",
         BatchRefused | BatchAfterRemoval | BatchEmptyOk | ToolSchemaInvalid => "faults_batch",
-        AuthIssMissingOnError | AuthOfflineAccessInChallenge | AuthStepUpPartial => "auth_faults26",
+        AuthIssMissingOnError
+        | AuthOfflineAccessInChallenge
+        | AuthStepUpPartial
+        | AuthScopeHierarchyIgnored => "auth_faults26",
         BroadcastNotifications | ElicitationCompleteUnknownId | V26CancelWrongId => "faults_misc",
+        TaskInputNoRelatedMeta
+        | TaskStatusAfterTerminal
+        | TaskStatusNoticeRelatedMeta
+        | SamplingUnbalancedToolUse => "faults_tasks_input",
+        V26TaskUndeclared
+        | V26TaskMethodsUndeclared
+        | V26TaskNotDurable
+        | V26TaskCreateShape
+        | V26TaskGetResultType
+        | V26TaskNoResult
+        | V26TaskIsErrorFailed
+        | V26TaskInputNoRequests
+        | V26TaskInputKeyReused
+        | V26TaskFailedNoError
+        | V26TaskUnknownIdInternal
+        | V26TaskCancelTerminal
+        | V26TaskNotifyUndeclared
+        | V26TaskNotifyPartial
+        | V26TaskNotifyUntagged
+        | V26TaskNotifyProgress => "faults_tasks_ext",
+        V26ParamHeaderUnchecked | V26ParamHeaderNotDecoded | V26ListenCloseWrongId => {
+            "faults_param_listen"
+        }
     }
 }
 

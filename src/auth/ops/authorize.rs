@@ -3,7 +3,9 @@
 
 use super::{opt, Res};
 use crate::auth::action::{Inputs, Outcome};
-use crate::auth::authorize::{callback_problem, default_scope, AuthzRequest, Callback};
+use crate::auth::authorize::{
+    callback_problem, default_scope, with_offline_access, AuthzRequest, Callback,
+};
 use crate::auth::browser::{self, HeadlessOptions};
 use crate::auth::pkce::Pkce;
 use crate::auth::state::AuthState;
@@ -59,12 +61,25 @@ pub async fn authorize(i: &Inputs<'_>, st: &mut AuthState) -> Res {
         Some(r) => r,
         None => st.default_resource(),
     };
-    let mut scope = match opt(i.get(&i.step.scope)?) {
+    let challenge = i.get(&i.step.challenge)?;
+    let explicit = opt(i.get(&i.step.scope)?);
+    let omitted = matches!(explicit, Some(None));
+    let mut scope = match explicit {
         Some(s) => s,
-        None => i.var("scope").or_else(|| default_scope(&d)),
+        // A step-up builds on what the client already asked for and holds (2026-07-28
+        // "Step-Up Authorization Flow": the union of the previously requested scopes and the
+        // challenged ones).
+        None => challenge
+            .as_ref()
+            .and_then(|_| held_scope(st))
+            .or_else(|| i.var("scope"))
+            .or_else(|| default_scope(&d)),
     };
-    if let Some(value) = i.get(&i.step.challenge)? {
-        scope = step_up_scope(scope.as_deref(), &value);
+    if let Some(value) = &challenge {
+        scope = step_up_scope(scope.as_deref(), value);
+    }
+    if !omitted {
+        scope = with_offline_access(scope, &d);
     }
     let mut extra = Vec::new();
     for (k, v) in &i.step.params {
@@ -138,6 +153,7 @@ pub async fn authorize(i: &Inputs<'_>, st: &mut AuthState) -> Res {
             st.pkce = pkce;
             st.state = state_sent;
             st.redirect_uri = redirect_uri;
+            st.requested_scope = scope;
         }
     }
     if let Some(pr) = &problem {
@@ -145,6 +161,22 @@ pub async fn authorize(i: &Inputs<'_>, st: &mut AuthState) -> Res {
         return Ok(Outcome::failed(pr.clone(), data));
     }
     Ok(Outcome::ok(data))
+}
+
+/// The scopes the client already asked for and was granted at the current authorization
+/// server, each once: the base of a step-up.
+fn held_scope(st: &AuthState) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for s in [&st.requested_scope, &st.granted_scope]
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s.split_whitespace())
+    {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    (!out.is_empty()).then(|| out.join(" "))
 }
 
 /// The step-up scope: the scopes asked for before plus those a challenge (`WWW-Authenticate`

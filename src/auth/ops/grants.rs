@@ -17,7 +17,7 @@ fn creds(i: &Inputs<'_>, st: &AuthState) -> Result<ClientCreds, StepFailure> {
         id = step_id;
         secret = None;
         method = AuthMethod::None;
-    } else if id.is_none() {
+    } else if id.is_none() && st.given_credentials_apply() {
         id = i.var("client_id");
         secret = i.var("client_secret");
         method = if secret.is_some() {
@@ -52,6 +52,9 @@ fn token_outcome(st: &mut AuthState, t: TokenResponse, store: bool) -> Outcome {
             t.refresh_token.as_deref(),
             t.expires_in,
         );
+        if t.scope.is_some() {
+            st.granted_scope = t.scope.clone();
+        }
     }
     Outcome::check(t.ok, || t.failure(), t.to_json())
 }

@@ -46,6 +46,12 @@ pub async fn discover(i: &Inputs<'_>, st: &mut AuthState) -> Res {
         // used: later steps must not send credentials to the endpoints it names.
         d.as_metadata = None;
     }
+    if let (Ok(()), Some(issuer)) = (&result, d.issuer.clone()) {
+        // 2026-07-28 "Authorization Server Binding": credentials are keyed by issuer.
+        if let Some(previous) = st.bind_issuer(&issuer) {
+            data["rebound_from"] = Value::String(previous);
+        }
+    }
     st.discovery = Some(d);
     Ok(match result {
         Ok(()) => Outcome::ok(data),

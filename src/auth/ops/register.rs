@@ -17,10 +17,21 @@ pub async fn register(i: &Inputs<'_>, st: &mut AuthState) -> Res {
     let redirect_uri = i
         .get(&i.step.redirect_uri)?
         .unwrap_or_else(|| st.redirect_uri.clone());
-    let client_id = i.get(&i.step.client_id)?.or_else(|| i.var("client_id"));
+    // The user's credentials belong to the first authorization server discovered; after the
+    // resource moved to another one they are not offered there (v2607.as-binding).
+    let given = st.given_credentials_apply();
+    let step_id = i.get(&i.step.client_id)?;
+    let client_id = step_id
+        .clone()
+        .or_else(|| i.var("client_id").filter(|_| given));
     let secret = i
         .get(&i.step.client_secret)?
-        .or_else(|| i.var("client_secret"));
+        .or_else(|| i.var("client_secret").filter(|_| given));
+    if i.step.method.as_deref() == Some("preregistered") && step_id.is_none() {
+        if let Some(why) = st.given_credentials_problem() {
+            return Ok(Outcome::failed(why, json!({"refused": true})));
+        }
+    }
     let method = match i.step.method.as_deref().unwrap_or("auto") {
         "auto" if client_id.is_some() => "preregistered",
         "auto" => {

@@ -8,6 +8,7 @@ mod batch;
 mod broadcast;
 mod client;
 mod completion;
+mod get_watch;
 mod legacy;
 mod lifecycle;
 mod listen;
@@ -23,6 +24,10 @@ mod schema_dialect;
 mod sse;
 mod sub_close;
 mod tasks;
+mod tasks_ext;
+mod tasks_ext_checks;
+mod tasks_input;
+mod tasks_notify;
 mod tools;
 
 pub use listing::walk_list;
@@ -150,7 +155,7 @@ pub struct Skip(pub String);
 /// A builtin's outcome: findings (none = PASS), or SKIP.
 pub type BuiltinResult = Result<Vec<Finding>, Skip>;
 
-const NAMES: [&str; 39] = [
+const NAMES: [&str; 51] = [
     "base.batch",
     "base.batch-removed",
     "tools.schema-dialect",
@@ -170,6 +175,8 @@ const NAMES: [&str; 39] = [
     "tasks.lifecycle",
     "tasks.cancel",
     "tools.task-required",
+    "tasks.input",
+    "tasks.status-notice",
     "v26.result-type",
     "v26.cache-fields",
     "v26.err-codes",
@@ -190,6 +197,16 @@ const NAMES: [&str; 39] = [
     "sse.event-ids-unique",
     "http.no-broadcast",
     "v26.sub-close",
+    "v26.tasks-create",
+    "v26.tasks-poll",
+    "v26.tasks-iserror",
+    "v26.tasks-input",
+    "v26.tasks-failed",
+    "v26.tasks-undeclared",
+    "v26.tasks-unknown-id",
+    "v26.tasks-cancel",
+    "v26.tasks-notify",
+    "v26.tasks-notify-undeclared",
 ];
 
 /// Whether a builtin of this name exists.
@@ -224,6 +241,8 @@ pub async fn run(name: &str, ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
         "tasks.lifecycle" => tasks::lifecycle(ctx).await,
         "tasks.cancel" => tasks::cancel(ctx).await,
         "tools.task-required" => tasks::task_required(ctx).await,
+        "tasks.input" => tasks_input::input(ctx).await,
+        "tasks.status-notice" => tasks_input::status_notice(ctx).await,
         "v26.result-type" => modern::result_type(ctx).await,
         "v26.cache-fields" => modern::cache_fields(ctx).await,
         "v26.err-codes" => modern::err_codes(ctx).await,
@@ -244,6 +263,16 @@ pub async fn run(name: &str, ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
         "sse.event-ids-unique" => sse::event_ids_unique(ctx).await,
         "http.no-broadcast" => broadcast::no_broadcast(ctx).await,
         "v26.sub-close" => sub_close::sub_close(ctx).await,
+        "v26.tasks-create" => tasks_ext_checks::create_shape(ctx).await,
+        "v26.tasks-poll" => tasks_ext_checks::poll_to_end(ctx).await,
+        "v26.tasks-iserror" => tasks_ext_checks::is_error(ctx).await,
+        "v26.tasks-input" => tasks_ext_checks::input(ctx).await,
+        "v26.tasks-failed" => tasks_ext_checks::failed(ctx).await,
+        "v26.tasks-undeclared" => tasks_ext_checks::undeclared(ctx).await,
+        "v26.tasks-unknown-id" => tasks_ext_checks::unknown_id(ctx).await,
+        "v26.tasks-cancel" => tasks_ext_checks::cancel(ctx).await,
+        "v26.tasks-notify" => tasks_notify::follow_task(ctx).await,
+        "v26.tasks-notify-undeclared" => tasks_notify::undeclared(ctx).await,
         other => Ok(vec![Finding {
             verdict: Verdict::Fail,
             message: format!("scenario error: unknown builtin `{other}`"),

@@ -8,8 +8,8 @@
 //! every 2026-07-28 check (`scenario::notices`), and this check gives it a listen to act on.
 //!
 //! A black-box client cannot make a server end a subscription (the reference server does so
-//! only when it shuts down), so the check opens a listen, reads it for a short window, and
-//! judges a close only when one happens within it.
+//! when it shuts down, or after `--listen-max-ms`), so the check opens a listen, reads it for a
+//! short window, and judges a close only when one happens within it.
 
 use super::{BuiltinCtx, BuiltinResult, Skip};
 use crate::check::Level;

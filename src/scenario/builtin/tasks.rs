@@ -10,13 +10,13 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// The `_meta` key tying a message to its task.
-const RELATED_TASK: &str = "io.modelcontextprotocol/related-task";
+pub(super) const RELATED_TASK: &str = "io.modelcontextprotocol/related-task";
 
-const TERMINAL: [&str; 3] = ["completed", "failed", "cancelled"];
+pub(super) const TERMINAL: [&str; 3] = ["completed", "failed", "cancelled"];
 
 /// The tool (and arguments) a builtin uses: `args.tool` and `args.arguments` rendered, then
 /// [`choose_tool`] over the listed tools.
-fn pick_tool(ctx: &BuiltinCtx<'_>, support: &[&str]) -> Result<(String, Value), Skip> {
+pub(super) fn pick_tool(ctx: &BuiltinCtx<'_>, support: &[&str]) -> Result<(String, Value), Skip> {
     let render = |k: &str| {
         ctx.args
             .get(k)
@@ -87,7 +87,7 @@ fn schema_arguments(tool: &Value) -> Option<Value> {
 }
 
 /// Sends a task-augmented `tools/call`; the task id and the task, or a finding.
-async fn create_task(
+pub(super) async fn create_task(
     ctx: &mut BuiltinCtx<'_>,
     tool: &str,
     arguments: &Value,
@@ -125,12 +125,12 @@ async fn create_task(
 }
 
 /// The error code of a response, if it is an error.
-fn error_code(resp: &Value) -> Option<i64> {
+pub(super) fn error_code(resp: &Value) -> Option<i64> {
     resp.pointer("/error/code").and_then(Value::as_i64)
 }
 
 /// Whether `from` → `to` is a legal status change.
-fn legal(from: &str, to: &str) -> bool {
+pub(super) fn legal(from: &str, to: &str) -> bool {
     from == to
         || match from {
             "working" => to == "input_required" || TERMINAL.contains(&to),
@@ -140,7 +140,8 @@ fn legal(from: &str, to: &str) -> bool {
 }
 
 /// `tasks.lifecycle`: create a task, poll `tasks/get` (at `pollInterval`) until it is terminal
-/// with legal transitions only, read `tasks/result` (the related-task `_meta` naming the task),
+/// with legal transitions only, read `tasks/result` (the related-task `_meta` naming the task;
+/// status notices received meanwhile with legal transitions only),
 /// find the task in `tasks/list` (when advertised), and expect -32602 for an unknown id.
 pub async fn lifecycle(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
     let (tool, arguments) = pick_tool(ctx, &["optional", "required"])?;
@@ -219,6 +220,9 @@ pub async fn lifecycle(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
             ));
         }
     }
+    // Status notices (optional) received for the task follow the state machine too.
+    let notices = super::tasks_input::take_notices(ctx, &id).await;
+    super::tasks_input::judge_transitions(ctx, &notices, &mut findings);
     if ctx.run.has_capability("tasks.list") {
         list_contains(ctx, &id, &mut findings).await;
     }

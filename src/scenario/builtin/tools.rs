@@ -38,6 +38,11 @@ async fn callable_tools(ctx: &mut BuiltinCtx<'_>) -> (Vec<Callable>, Vec<String>
             passed_over.push(format!("{name} (requires task-augmented calls)"));
             continue;
         }
+        if let Some(why) = invalid_over_http(ctx, tool) {
+            // 2026-07-28 over HTTP: such a tool is dropped from the list and never called.
+            passed_over.push(format!("{name} (invalid x-mcp-header: {why})"));
+            continue;
+        }
         if !ctx.run.may_call(tool) {
             passed_over.push(format!(
                 "{name} (destructive, open-world, or not allowed by --call-tools)"
@@ -63,6 +68,15 @@ async fn callable_tools(ctx: &mut BuiltinCtx<'_>) -> (Vec<Callable>, Vec<String>
         }
     }
     (out, passed_over)
+}
+
+/// Why a stateless HTTP client must drop `tool` (an invalid `x-mcp-header` annotation);
+/// `None` on other wires, which may ignore the annotations.
+fn invalid_over_http(ctx: &BuiltinCtx<'_>, tool: &Value) -> Option<String> {
+    let stateless_http = ctx.session.stateless().is_some() && ctx.session.http().is_some();
+    stateless_http
+        .then(|| crate::session::param_annotations::annotation_problem(tool))
+        .flatten()
 }
 
 /// `tools.call-each`: every tool the harness can call safely answers with a valid CallToolResult.

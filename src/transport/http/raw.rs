@@ -2,6 +2,7 @@
 //! response kept whole (status, headers, body text, SSE events) as evidence.
 
 use super::read::{end_note, header_list, media_type, read_body, read_sse, End};
+use super::resume::{take_event, Tracker};
 use super::{merge_header, Inner, ACCEPT_BOTH};
 use crate::transcript::{clip_body, Entry};
 use crate::transport::{SseEvent, TransportError};
@@ -112,10 +113,12 @@ impl RawResponse {
     }
 }
 
-/// Performs `req` for the transport `inner`.
+/// Performs `req` for the transport `inner`; with `deliver`, the messages of an SSE response
+/// also reach the inbox as they arrive.
 pub(super) async fn exchange(
     inner: &Inner,
     req: RawRequest,
+    deliver: bool,
 ) -> Result<RawResponse, TransportError> {
     let started = Instant::now();
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
@@ -169,6 +172,8 @@ pub(super) async fn exchange(
     let end = if out.media_type().as_deref() == Some("text/event-stream") {
         record_head(None);
         let window_end = head_at + req.sse_window;
+        // Nothing is awaited on a raw stream: the tracker only parses the events.
+        let mut tracker = Tracker::default();
         let read = read_sse(
             &mut resp,
             cap,
@@ -177,7 +182,11 @@ pub(super) async fn exchange(
             req.max_events,
             true,
             &inner.transcript,
-            |_| {},
+            |ev| {
+                if deliver {
+                    take_event(inner, &mut tracker, ev, true);
+                }
+            },
         )
         .await;
         out.sse_events = read.events;
