@@ -15,6 +15,7 @@
 
 pub(crate) mod input;
 pub(crate) mod outbox;
+pub(crate) mod status;
 pub(crate) mod store;
 
 use crate::context::{Failure, HandlerResult, Outlet, Params, RequestCtx};

@@ -10,13 +10,14 @@
 //! and the requests the task sends while it is `input_required`. They wait there, in order,
 //! until a `tasks/result` for the task forwards them (the newest one, see `outbox`).
 
+pub(crate) use super::status::{rfc3339, Status};
 use crate::jsonrpc::{notification, RpcError};
 use crate::session::lock;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, watch};
 
 /// Lifetime of a task whose requestor asked none, in milliseconds.
@@ -29,38 +30,6 @@ pub(crate) const POLL_INTERVAL_MS: u64 = 100;
 const MAX_TASKS: usize = 64;
 /// Tasks per `tasks/list` page.
 const PAGE: usize = 20;
-
-/// A task's status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Status {
-    /// Running.
-    Working,
-    /// Waiting for input from the requestor.
-    InputRequired,
-    /// Finished with a result.
-    Completed,
-    /// Finished with an error (or an `isError` tool result).
-    Failed,
-    /// Cancelled by the requestor.
-    Cancelled,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Working => "working",
-            Self::InputRequired => "input_required",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    /// `completed`, `failed` or `cancelled`.
-    pub fn is_terminal(self) -> bool {
-        !matches!(self, Self::Working | Self::InputRequired)
-    }
-}
 
 /// How a task's status notices are written (the fault switches that bend them).
 #[derive(Clone, Copy, Debug, Default)]
@@ -334,42 +303,9 @@ impl TaskStore {
     }
 }
 
-/// `SystemTime` as an RFC 3339 UTC timestamp with milliseconds. By hand: the server has no
-/// date crate, and this needs only the civil-from-days conversion (H. Hinnant's algorithm).
-pub(crate) fn rfc3339(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let z = i64::try_from(days).unwrap_or(0) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps_are_rfc3339_utc() {
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-        let t = UNIX_EPOCH + Duration::from_millis(1_764_067_800_250);
-        assert_eq!(rfc3339(t), "2025-11-25T10:50:00.250Z");
-        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
-        assert_eq!(rfc3339(leap), "2000-02-29T00:00:00.000Z");
-    }
 
     #[tokio::test]
     async fn tasks_move_from_working_to_one_terminal_status_only() {

@@ -16,7 +16,7 @@
 use crate::fault::Fault;
 use crate::jsonrpc::RpcError;
 use crate::session::lock;
-use crate::tasks::store::rfc3339;
+use crate::tasks::status::{rfc3339, Status};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -35,39 +35,6 @@ pub(crate) const POLL_INTERVAL_MS: u64 = 100;
 const MAX_TASKS: usize = 256;
 /// How long a task stays invisible after its creation under `v26-task-not-durable`.
 const NOT_DURABLE_FOR: Duration = Duration::from_millis(1500);
-
-/// A task's status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Status {
-    /// Running.
-    Working,
-    /// Waiting for the client's answers to `inputRequests`.
-    InputRequired,
-    /// Ended with a result (also an `isError` tool result).
-    Completed,
-    /// Ended with a JSON-RPC error.
-    Failed,
-    /// Cancelled.
-    Cancelled,
-}
-
-impl Status {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Working => "working",
-            Self::InputRequired => "input_required",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    /// `completed`, `failed` or `cancelled`.
-    pub fn is_terminal(self) -> bool {
-        matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
-    }
-}
 
 struct Entry {
     status: Status,
