@@ -411,6 +411,22 @@ pub(super) async fn poll(
     }
 }
 
+/// Polls task `id` to a terminal status within the scenario's bound (`max_wait_ms`), with a
+/// finding when the bound runs out; `previous` keeps the last status for the transition rules.
+pub(super) async fn poll_until_terminal(
+    ctx: &mut BuiltinCtx<'_>,
+    id: &str,
+    previous: &mut Option<String>,
+    findings: &mut Vec<Finding>,
+) -> Polled {
+    let bound = max_wait(ctx);
+    let polled = poll(ctx, id, Instant::now() + bound, false, previous, findings).await;
+    if let Some(f) = unfinished(ctx, "polling", &polled, bound) {
+        findings.push(f);
+    }
+    polled
+}
+
 /// A finding for a loop that did not reach where it had to, or `None` when it did.
 pub(super) fn unfinished(
     ctx: &BuiltinCtx<'_>,

@@ -6,8 +6,8 @@
 
 use super::mrtr::responses_for;
 use super::tasks_ext::{
-    call_params, create, declare_extension, is_terminal, max_wait, poll, send, task_findings,
-    unfinished, Created, Polled, Reply, EXTENSION,
+    call_params, create, declare_extension, is_terminal, max_wait, poll, poll_until_terminal, send,
+    task_findings, unfinished, Created, Polled, Reply, EXTENSION,
 };
 use super::{BuiltinCtx, BuiltinResult, Skip};
 use crate::check::{Finding, Level};
@@ -58,20 +58,8 @@ pub async fn poll_to_end(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
     let params = call_params(ctx, "tool")?;
     let mut findings = Vec::new();
     let (id, _) = task_or_return!(ctx, params, findings);
-    let bound = max_wait(ctx);
     let mut prev = None;
-    let polled = poll(
-        ctx,
-        &id,
-        Instant::now() + bound,
-        false,
-        &mut prev,
-        &mut findings,
-    )
-    .await;
-    if let Some(f) = unfinished(ctx, "polling", &polled, bound) {
-        findings.push(f);
-    }
+    let polled = poll_until_terminal(ctx, &id, &mut prev, &mut findings).await;
     if let Polled::At(..) = polled {
         // Terminal is final: the next poll must agree.
         let _ = poll(ctx, &id, Instant::now(), false, &mut prev, &mut findings).await;
@@ -97,20 +85,8 @@ pub async fn is_error(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
     }
     let mut findings = Vec::new();
     let (id, _) = task_or_return!(ctx, params, findings);
-    let bound = max_wait(ctx);
     let mut prev = None;
-    let polled = poll(
-        ctx,
-        &id,
-        Instant::now() + bound,
-        false,
-        &mut prev,
-        &mut findings,
-    )
-    .await;
-    if let Some(f) = unfinished(ctx, "polling", &polled, bound) {
-        findings.push(f);
-    }
+    let polled = poll_until_terminal(ctx, &id, &mut prev, &mut findings).await;
     if let Polled::At(status, task) = polled {
         let is_error = task.pointer("/result/isError") == Some(&json!(true));
         if status != "completed" || !is_error {
@@ -413,20 +389,8 @@ pub async fn cancel(ctx: &mut BuiltinCtx<'_>) -> BuiltinResult {
     .await;
     // A task that ended: cancelling it must not change it.
     let (done, _) = task_or_return!(ctx, short, findings);
-    let bound = max_wait(ctx);
     let mut prev = None;
-    let polled = poll(
-        ctx,
-        &done,
-        Instant::now() + bound,
-        false,
-        &mut prev,
-        &mut findings,
-    )
-    .await;
-    if let Some(f) = unfinished(ctx, "polling", &polled, bound) {
-        findings.push(f);
-    }
+    let polled = poll_until_terminal(ctx, &done, &mut prev, &mut findings).await;
     let Polled::At(status, _) = polled else {
         return Ok(findings);
     };
